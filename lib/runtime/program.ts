@@ -1,0 +1,248 @@
+/**
+ * Compiled programs: an ONNX Runtime session plus the signature it was built with, and the one
+ * function (`runProgram`) through which every session run goes.
+ *
+ * @module
+ */
+
+import * as ort from "onnxruntime-node";
+import type { Dim, Graph, Value } from "../graph/ir.ts";
+import { type ProgramSignature, toOnnx } from "../graph/onnx.ts";
+import { type DType, type HostTensor, type TensorArray, dtypeOfArray } from "../graph/tensor.ts";
+
+/** Execution providers the runtime can ask ONNX Runtime for. */
+export type Provider = "cpu" | "cuda" | "webgpu";
+
+/** Options of {@link createRuntime}. */
+export interface RuntimeOptions {
+  /** Execution provider. @default "cpu" */
+  provider?: Provider;
+  /** Intra-op threads; 0 lets ONNX Runtime choose (one per core). @default 0 */
+  threads?: number;
+  /** CUDA / WebGPU device index. @default 0 */
+  deviceId?: number;
+}
+
+/** A runtime: provider settings and the cache of programs compiled under them. */
+export interface Runtime {
+  readonly provider: Provider;
+  readonly threads: number;
+  readonly deviceId: number;
+  /** Compiled programs keyed by a hash of their ONNX bytes. */
+  readonly cache: Map<string, Promise<Program>>;
+}
+
+/** A compiled program: a session and what it reads and writes. */
+export interface Program {
+  readonly session: ort.InferenceSession;
+  readonly signature: ProgramSignature;
+  readonly runtime: Runtime;
+  /** ONNX bytes, kept so the program can be saved or inspected. */
+  readonly onnx: Uint8Array;
+}
+
+/**
+ * Creates a runtime. Fails with a clear message when the provider is not in this build of
+ * onnxruntime-node (checked again at the first compile, where a missing device shows up).
+ *
+ * @example A CPU runtime with two threads
+ * ```ts
+ * import { createRuntime } from "./program.ts";
+ * const rt = createRuntime({ threads: 2 });
+ * console.assert(rt.provider === "cpu");
+ * ```
+ */
+export function createRuntime(options: RuntimeOptions = {}): Runtime {
+  const { provider = "cpu", threads = 0, deviceId = 0 } = options;
+  if (!["cpu", "cuda", "webgpu"].includes(provider)) {
+    throw new RangeError(
+      `Cannot create runtime: 'provider' must be one of cpu, cuda, webgpu: current value is '${provider}'`,
+    );
+  }
+  if (!Number.isInteger(threads) || threads < 0) {
+    throw new RangeError(`Cannot create runtime: 'threads' must be a non-negative integer: current value is ${threads}`);
+  }
+  const supported = ort.listSupportedBackends().map((b) => b.name);
+  if (provider !== "cpu" && !supported.includes(provider)) {
+    throw new Error(
+      `Cannot create runtime: provider '${provider}' is not in this onnxruntime-node build (it has: ${
+        supported.join(", ")
+      }). For CUDA, onnxruntime-node must be installed with its CUDA provider on a machine with a GPU.`,
+    );
+  }
+  return { provider, threads, deviceId, cache: new Map() };
+}
+
+async function hashBytes(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function sessionOptions(rt: Runtime): ort.InferenceSession.SessionOptions {
+  const providers: ort.InferenceSession.ExecutionProviderConfig[] = rt.provider === "cpu"
+    ? ["cpu"]
+    : [{ name: rt.provider, deviceId: rt.deviceId } as ort.InferenceSession.ExecutionProviderConfig];
+  return {
+    executionProviders: providers,
+    graphOptimizationLevel: "all",
+    intraOpNumThreads: rt.threads,
+    interOpNumThreads: 1,
+    executionMode: "sequential",
+  };
+}
+
+/**
+ * Compiles the part of `graph` that computes `outputs` into a program, reusing a cached one
+ * when the same ONNX bytes were compiled before on this runtime.
+ *
+ * @example Compile and run y = x + 1
+ * ```ts
+ * import { Graph } from "../graph/ir.ts";
+ * import { add } from "../graph/ops.ts";
+ * import { tensor } from "../graph/tensor.ts";
+ * import { compile, createRuntime, runProgram } from "./program.ts";
+ * const g = new Graph();
+ * const x = g.input("x", "float32", ["N"]);
+ * const prog = await compile(createRuntime(), g, { y: add(x, 1) });
+ * const { y } = await runProgram(prog, { x: tensor("float32", [2], [1, 2]) });
+ * console.assert(y.data[1] === 3);
+ * ```
+ */
+export async function compile(rt: Runtime, graph: Graph, outputs: Record<string, Value>): Promise<Program> {
+  const { bytes, signature } = toOnnx(graph, outputs);
+  const key = await hashBytes(bytes);
+  let p = rt.cache.get(key);
+  if (!p) {
+    p = (async () => {
+      try {
+        const session = await ort.InferenceSession.create(bytes, sessionOptions(rt));
+        return { session, signature, runtime: rt, onnx: bytes };
+      } catch (e) {
+        rt.cache.delete(key);
+        const where = rt.provider === "cpu" ? "" : ` with provider '${rt.provider}' (is a device present?)`;
+        throw new Error(`Cannot compile program${where}: ${(e as Error).message}`, { cause: e });
+      }
+    })();
+    rt.cache.set(key, p);
+  }
+  return await p;
+}
+
+/** Loads an ONNX file or bytes as a program with the signature ONNX Runtime reports. */
+export async function loadProgram(rt: Runtime, bytes: Uint8Array, signature: ProgramSignature): Promise<Program> {
+  const session = await ort.InferenceSession.create(bytes, sessionOptions(rt));
+  return { session, signature, runtime: rt, onnx: bytes };
+}
+
+/** A feed: a host tensor or an ONNX Runtime tensor (e.g. an output of an earlier run). */
+export type Feed = HostTensor | ort.Tensor;
+
+const ORT_TYPE: Record<DType, ort.Tensor.Type> = {
+  float32: "float32",
+  float64: "float64",
+  int64: "int64",
+  int32: "int32",
+  bool: "bool",
+};
+
+function isHost(f: Feed): f is HostTensor {
+  return "dtype" in f;
+}
+
+function toOrt(f: Feed): ort.Tensor {
+  if (!isHost(f)) return f;
+  return new ort.Tensor(ORT_TYPE[f.dtype], f.data as never, f.shape as number[]);
+}
+
+function fromOrt(t: ort.Tensor): HostTensor {
+  const data = t.data as TensorArray;
+  const dtype = t.type === "bool" ? "bool" : dtypeOfArray(data);
+  return { dtype, shape: [...t.dims], data: (t.type === "bool" ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : data) as never };
+}
+
+function feedDtype(f: Feed): string {
+  return isHost(f) ? f.dtype : f.type;
+}
+
+function feedShape(f: Feed): readonly number[] {
+  return isHost(f) ? f.shape : f.dims;
+}
+
+/** Checks feeds against the signature: names, dtypes, ranks, fixed sizes, and consistent symbols. */
+export function checkFeeds(signature: ProgramSignature, feeds: Record<string, Feed>): void {
+  const bound = new Map<string, { size: number; input: string }>();
+  for (const spec of signature.inputs) {
+    const f = feeds[spec.name];
+    if (f === undefined) {
+      throw new Error(`Cannot run program: input '${spec.name}' is missing (expected ${spec.dtype} [${spec.shape}])`);
+    }
+    if (feedDtype(f) !== spec.dtype) {
+      throw new TypeError(
+        `Cannot run program: input '${spec.name}' must be ${spec.dtype}: current dtype is ${feedDtype(f)}`,
+      );
+    }
+    const shape = feedShape(f);
+    if (shape.length !== spec.shape.length) {
+      throw new RangeError(
+        `Cannot run program: input '${spec.name}' must have shape [${spec.shape}]: current shape is [${shape}]`,
+      );
+    }
+    spec.shape.forEach((d: Dim, i) => {
+      const got = shape[i];
+      if (typeof d === "number" && d !== got) {
+        throw new RangeError(
+          `Cannot run program: input '${spec.name}' must have shape [${spec.shape}]: current shape is [${shape}]`,
+        );
+      }
+      if (typeof d === "string" && d !== "?") {
+        const prev = bound.get(d);
+        if (prev && prev.size !== got) {
+          throw new RangeError(
+            `Cannot run program: dimension '${d}' is ${prev.size} in input '${prev.input}' but ${got} in input '${spec.name}' (shape [${shape}])`,
+          );
+        }
+        bound.set(d, { size: got, input: spec.name });
+      }
+    });
+  }
+  const known = new Set(signature.inputs.map((s) => s.name));
+  for (const name of Object.keys(feeds)) {
+    if (!known.has(name)) {
+      throw new Error(
+        `Cannot run program: '${name}' is not an input of this program (inputs: ${[...known].join(", ")})`,
+      );
+    }
+  }
+}
+
+/** Options of {@link runProgram}. */
+export interface RunOptions {
+  /** Outputs to fetch; all when omitted. */
+  outputs?: readonly string[];
+  /** Skip feed validation (for hot loops whose feeds were checked once). @default false */
+  trusted?: boolean;
+}
+
+/**
+ * Runs a program: the one place every session run goes through. Feeds are checked against the
+ * program's signature first, so a wrong name, dtype or shape is reported by input name.
+ */
+export async function runProgram(
+  program: Program,
+  feeds: Record<string, Feed>,
+  options: RunOptions = {},
+): Promise<Record<string, HostTensor>> {
+  if (!options.trusted) checkFeeds(program.signature, feeds);
+  const ortFeeds: Record<string, ort.Tensor> = {};
+  for (const spec of program.signature.inputs) ortFeeds[spec.name] = toOrt(feeds[spec.name]);
+  const names = options.outputs ?? program.signature.outputs.map((o) => o.name);
+  let result: ort.InferenceSession.ReturnType;
+  try {
+    result = await program.session.run(ortFeeds, names as string[]);
+  } catch (e) {
+    throw new Error(`Program run failed: ${(e as Error).message}`, { cause: e });
+  }
+  const out: Record<string, HostTensor> = {};
+  for (const n of names) out[n] = fromOrt(result[n]);
+  return out;
+}
