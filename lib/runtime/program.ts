@@ -73,15 +73,23 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   return { provider, threads, deviceId, cache: new Map() };
 }
 
+const PROVIDER_HINT: Record<Provider, string> = {
+  cpu: "",
+  cuda: " with provider 'cuda' (onnxruntime-node needs its CUDA provider library, which its install " +
+    "script downloads, plus a CUDA device and driver; use provider 'cpu' otherwise)",
+  webgpu: " with provider 'webgpu' (it needs a Vulkan-capable GPU and driver; use provider 'cpu' otherwise)",
+};
+
 async function hashBytes(bytes: Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 function sessionOptions(rt: Runtime): ort.InferenceSession.SessionOptions {
-  const providers: ort.InferenceSession.ExecutionProviderConfig[] = rt.provider === "cpu"
-    ? ["cpu"]
-    : [{ name: rt.provider, deviceId: rt.deviceId } as ort.InferenceSession.ExecutionProviderConfig];
+  // WebGPU takes no device index here; it picks the adapter itself.
+  const providers: ort.InferenceSession.ExecutionProviderConfig[] = rt.provider === "cuda"
+    ? [{ name: "cuda", deviceId: rt.deviceId } as ort.InferenceSession.ExecutionProviderConfig]
+    : [rt.provider];
   return {
     executionProviders: providers,
     graphOptimizationLevel: "all",
@@ -119,7 +127,7 @@ export async function compile(rt: Runtime, graph: Graph, outputs: Record<string,
         return { session, signature, runtime: rt, onnx: bytes };
       } catch (e) {
         rt.cache.delete(key);
-        const where = rt.provider === "cpu" ? "" : ` with provider '${rt.provider}' (is a device present?)`;
+        const where = PROVIDER_HINT[rt.provider];
         throw new Error(`Cannot compile program${where}: ${(e as Error).message}`, { cause: e });
       }
     })();
@@ -221,6 +229,8 @@ export interface RunOptions {
   outputs?: readonly string[];
   /** Skip feed validation (for hot loops whose feeds were checked once). @default false */
   trusted?: boolean;
+  /** Filled with the milliseconds spent inside ONNX Runtime's run, for overhead accounting. */
+  timing?: { sessionMs: number };
 }
 
 /**
@@ -237,8 +247,10 @@ export async function runProgram(
   for (const spec of program.signature.inputs) ortFeeds[spec.name] = toOrt(feeds[spec.name]);
   const names = options.outputs ?? program.signature.outputs.map((o) => o.name);
   let result: ort.InferenceSession.ReturnType;
+  const t0 = performance.now();
   try {
     result = await program.session.run(ortFeeds, names as string[]);
+    if (options.timing) options.timing.sessionMs = performance.now() - t0;
   } catch (e) {
     throw new Error(`Program run failed: ${(e as Error).message}`, { cause: e });
   }
