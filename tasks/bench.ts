@@ -1,0 +1,122 @@
+/**
+ * `deno task bench`: performance figures, each against a limit measured in the same run.
+ *
+ * Engine: the train step (forward + backward + AdamW) of a transformer block at hidden 512,
+ * sequence 128, batch 16, as GFLOP/s and as a ratio to ONNX Runtime's own GFLOP/s on one large
+ * MatMul; and the share of the step spent outside the session run (feeding and fetching).
+ */
+
+import { parseArgs } from "node:util";
+import { Graph } from "../lib/graph/ir.ts";
+import { matMul } from "../lib/graph/ops.ts";
+import { tensor } from "../lib/graph/tensor.ts";
+import { buildTrainStep } from "../lib/graph/train_step.ts";
+import { type BlockLmConfig, blockLmInputs, blockLmLoss, initBlockLm } from "../lib/model/block_lm.ts";
+import { compile, createRuntime, runProgram, type Runtime } from "../lib/runtime/program.ts";
+import { createTrainer, trainStep } from "../lib/runtime/trainer.ts";
+
+const HELP = `Usage: deno task bench [--threads N] [--steps N] [--json FILE]
+
+Prints the engine's benchmark figures:
+  matmul      GFLOP/s of one large float32 MatMul (the limit)
+  train step  GFLOP/s of a transformer-block train step (hidden 512, seq 128, batch 16)
+  ratio       train-step GFLOP/s over MatMul GFLOP/s (goal ≥ 0.5)
+  outside     share of the step spent outside the session run (goal < 10%)
+
+Options:
+  --threads N   ONNX Runtime intra-op threads (default: 0 = one per core)
+  --steps N     timed train steps (default 10)
+  --json FILE   also write the figures as JSON
+  --help        this text`;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** GFLOP/s of an n×n by n×n float32 MatMul, median of several runs. */
+export async function benchMatMul(rt: Runtime, n = 2048, reps = 7): Promise<number> {
+  const g = new Graph();
+  const a = g.input("a", "float32", [n, n]);
+  const b = g.input("b", "float32", [n, n]);
+  const prog = await compile(rt, g, { c: matMul(a, b) });
+  const fill = () => tensor("float32", [n, n], Float32Array.from({ length: n * n }, (_, i) => ((i * 7919) % 1000) / 1000));
+  const feeds = { a: fill(), b: fill() };
+  await runProgram(prog, feeds);
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const timing = { sessionMs: 0 };
+    await runProgram(prog, feeds, { timing });
+    times.push(timing.sessionMs);
+  }
+  return (2 * n ** 3) / (median(times) / 1000) / 1e9;
+}
+
+/** Forward FLOPs of a block LM per sequence (matrix products only, the usual convention). */
+export function blockLmForwardFlops(c: BlockLmConfig): number {
+  const { width: d, hidden: f, seq: t, vocab: v, layers: l } = c;
+  const perLayer = 2 * t * (4 * d * d) + 2 * t * (3 * d * f) + 2 * 2 * t * t * d; // projections, MLP, QKᵀ and AV
+  return l * perLayer + 2 * t * d * v;
+}
+
+/** Train-step throughput of a block LM. */
+export async function benchTrainStep(rt: Runtime, c: BlockLmConfig, batch: number, steps: number) {
+  const g = new Graph();
+  const p = blockLmInputs(g, c);
+  const tokens = g.input("tokens", "int64", ["B", c.seq]);
+  const targets = g.input("targets", "int64", ["B", c.seq]);
+  const step = buildTrainStep(blockLmLoss(p, tokens, targets, c), p, { optimizer: { kind: "adamw" }, clipNorm: 1 });
+  const tr = await createTrainer(rt, g, step, initBlockLm(c, 1));
+  const ids = () => tensor("int64", [batch, c.seq], Array.from({ length: batch * c.seq }, (_, i) => (i * 31) % c.vocab));
+  const feeds = { tokens: ids(), targets: ids() };
+  await trainStep(tr, feeds, 1e-4); // warm-up
+  let session = 0, total = 0;
+  const times: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const r = await trainStep(tr, feeds, 1e-4);
+    session += r.sessionMs;
+    total += r.totalMs;
+    times.push(r.totalMs);
+  }
+  const flops = 3 * batch * blockLmForwardFlops(c); // backward ≈ twice the forward
+  return {
+    gflops: flops / (median(times) / 1000) / 1e9,
+    stepMs: median(times),
+    outsideShare: (total - session) / total,
+    tokensPerSecond: (batch * c.seq) / (median(times) / 1000),
+  };
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      threads: { type: "string", default: "0" },
+      steps: { type: "string", default: "10" },
+      json: { type: "string" },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    Deno.exit(0);
+  }
+  const threads = Number(values.threads), steps = Number(values.steps);
+  if (!Number.isInteger(threads) || threads < 0) throw new RangeError(`'--threads' must be an integer ≥ 0: current value is ${values.threads}`);
+  if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`'--steps' must be an integer ≥ 1: current value is ${values.steps}`);
+  const rt = createRuntime({ threads });
+  const figures: Record<string, number> = {};
+  const mm = await benchMatMul(rt);
+  figures.matmul_gflops = mm;
+  console.log(`matmul 2048³ float32           ${mm.toFixed(1)} GFLOP/s`);
+  const block: BlockLmConfig = { vocab: 512, width: 512, heads: 8, hidden: 1408, layers: 1, seq: 128 };
+  const r = await benchTrainStep(rt, block, 16, steps);
+  figures.block_train_gflops = r.gflops;
+  figures.block_train_ratio = r.gflops / mm;
+  figures.block_outside_share = r.outsideShare;
+  console.log(
+    `block train step (D512 T128 B16) ${r.gflops.toFixed(1)} GFLOP/s  ratio ${(r.gflops / mm).toFixed(2)}  ` +
+      `step ${r.stepMs.toFixed(0)} ms  outside ${(100 * r.outsideShare).toFixed(1)}%  ${r.tokensPerSecond.toFixed(0)} tok/s`,
+  );
+  if (values.json) await Deno.writeTextFile(values.json, JSON.stringify(figures, null, 2));
+}
