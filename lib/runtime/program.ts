@@ -85,14 +85,16 @@ async function hashBytes(bytes: Uint8Array): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-function sessionOptions(rt: Runtime): ort.InferenceSession.SessionOptions {
+function sessionOptions(rt: Runtime, float64 = false): ort.InferenceSession.SessionOptions {
   // WebGPU takes no device index here; it picks the adapter itself.
   const providers: ort.InferenceSession.ExecutionProviderConfig[] = rt.provider === "cuda"
     ? [{ name: "cuda", deviceId: rt.deviceId } as ort.InferenceSession.ExecutionProviderConfig]
     : [rt.provider];
   return {
     executionProviders: providers,
-    graphOptimizationLevel: "all",
+    // ONNX Runtime's extended fusions (e.g. x·σ(x) → QuickGelu) have float32 kernels only, so
+    // float64 programs (gradient checks) get the basic, type-preserving optimisations.
+    graphOptimizationLevel: float64 ? "basic" : "all",
     intraOpNumThreads: rt.threads,
     interOpNumThreads: 1,
     executionMode: "sequential",
@@ -123,7 +125,8 @@ export async function compile(rt: Runtime, graph: Graph, outputs: Record<string,
   if (!p) {
     p = (async () => {
       try {
-        const session = await ort.InferenceSession.create(bytes, sessionOptions(rt));
+        const float64 = signature.inputs.some((i) => i.dtype === "float64");
+        const session = await ort.InferenceSession.create(bytes, sessionOptions(rt, float64));
         return { session, signature, runtime: rt, onnx: bytes };
       } catch (e) {
         rt.cache.delete(key);
