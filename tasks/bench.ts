@@ -14,6 +14,8 @@ import { buildTrainStep } from "../lib/graph/train_step.ts";
 import { type BlockLmConfig, blockLmInputs, blockLmLoss, initBlockLm } from "../lib/model/block_lm.ts";
 import { compile, createRuntime, runProgram, type Runtime } from "../lib/runtime/program.ts";
 import { createTrainer, trainStep } from "../lib/runtime/trainer.ts";
+import { type LlamaConfig, llamaConfigFromHf, llamaParamShapes } from "../lib/model/config.ts";
+import { buildLossGraph } from "../lib/model/programs.ts";
 
 const HELP = `Usage: deno task bench [--threads N] [--steps N] [--json FILE]
 
@@ -87,6 +89,68 @@ export async function benchTrainStep(rt: Runtime, c: BlockLmConfig, batch: numbe
   };
 }
 
+/** Forward FLOPs of a Llama model per sequence of length t (matrix products only). */
+export function llamaForwardFlops(c: LlamaConfig, t: number): number {
+  const { hiddenSize: d, intermediateSize: f, numAttentionHeads: h, numKeyValueHeads: hkv, headDim: hd } = c;
+  const proj = 2 * t * d * (2 * h * hd + 2 * hkv * hd); // q, o and k, v
+  const mlp = 2 * t * 3 * d * f;
+  const attn = 2 * 2 * t * t * h * hd; // QKᵀ and AV, full (unmasked) products as computed
+  return c.numHiddenLayers * (proj + mlp + attn) + 2 * t * d * c.vocabSize;
+}
+
+/** A random-weight store for a config (values only matter for timing here). */
+function randomStore(c: LlamaConfig) {
+  const store = new Map();
+  let s = 1;
+  for (const [name, shape] of llamaParamShapes(c)) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(n);
+    for (let i = 0; i < n; i++) data[i] = ((s = (s * 48271) % 2147483647) / 2147483647 - 0.5) * 0.04;
+    if (name.endsWith("norm.weight")) data.fill(1);
+    store.set(name, tensor("float32", shape, data));
+  }
+  return store;
+}
+
+/** Train-step throughput of a Llama model at sequence `t`. */
+export async function benchLlamaTrainStep(rt: Runtime, c: LlamaConfig, batch: number, t: number, steps: number) {
+  const { graph, weights, loss } = buildLossGraph(c);
+  const step = buildTrainStep(loss, weights, { optimizer: { kind: "adamw" }, clipNorm: 1 });
+  const store = randomStore(c);
+  const tr = await createTrainer(rt, graph, step, store);
+  const ids = (f: (i: number) => number) => tensor("int64", [batch, t], Array.from({ length: batch * t }, (_, i) => f(i)));
+  const feeds = {
+    input_ids: ids((i) => (i * 31) % c.vocabSize),
+    targets: ids((i) => (i * 17) % c.vocabSize),
+    attention_mask: ids(() => 1),
+    position_ids: ids((i) => i % t),
+    loss_weights: tensor("float32", [batch, t], new Float32Array(batch * t).fill(1 / (batch * t))),
+  };
+  await trainStep(tr, feeds, 1e-4);
+  const times: number[] = [];
+  let session = 0, total = 0;
+  for (let i = 0; i < steps; i++) {
+    const r = await trainStep(tr, feeds, 1e-4);
+    times.push(r.totalMs);
+    session += r.sessionMs;
+    total += r.totalMs;
+  }
+  const ms = median(times);
+  return {
+    params: [...llamaParamShapes(c).values()].reduce((a, s) => a + s.reduce((p, q) => p * q, 1), 0),
+    gflops: (3 * batch * llamaForwardFlops(c, t)) / (ms / 1000) / 1e9,
+    tokensPerSecond: (batch * t) / (ms / 1000),
+    stepMs: ms,
+    outsideShare: (total - session) / total,
+  };
+}
+
+/** The 10-30M-parameter Llama of the model benchmark. */
+export const BENCH_LLAMA = llamaConfigFromHf({
+  model_type: "llama", vocab_size: 4096, hidden_size: 384, intermediate_size: 1024, num_hidden_layers: 6,
+  num_attention_heads: 6, num_key_value_heads: 2, max_position_embeddings: 1024, tie_word_embeddings: true,
+});
+
 if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
@@ -117,6 +181,15 @@ if (import.meta.main) {
   console.log(
     `block train step (D512 T128 B16) ${r.gflops.toFixed(1)} GFLOP/s  ratio ${(r.gflops / mm).toFixed(2)}  ` +
       `step ${r.stepMs.toFixed(0)} ms  outside ${(100 * r.outsideShare).toFixed(1)}%  ${r.tokensPerSecond.toFixed(0)} tok/s`,
+  );
+  const lm = await benchLlamaTrainStep(rt, BENCH_LLAMA, 4, 256, Math.max(3, Math.floor(steps / 2)));
+  figures.llama_train_gflops = lm.gflops;
+  figures.llama_train_ratio = lm.gflops / mm;
+  figures.llama_train_tokens_per_s = lm.tokensPerSecond;
+  figures.llama_train_outside_share = lm.outsideShare;
+  console.log(
+    `llama train step (${(lm.params / 1e6).toFixed(1)}M params, T256 B4) ${lm.gflops.toFixed(1)} GFLOP/s  ratio ${(lm.gflops / mm).toFixed(2)}  ` +
+      `${lm.tokensPerSecond.toFixed(0)} tok/s  step ${lm.stepMs.toFixed(0)} ms  outside ${(100 * lm.outsideShare).toFixed(1)}%`,
   );
   if (values.json) await Deno.writeTextFile(values.json, JSON.stringify(figures, null, 2));
 }
