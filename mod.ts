@@ -1,0 +1,45 @@
+/**
+ * acqsynth: AcquisitionSynthesis in TypeScript on ONNX Runtime.
+ *
+ * This entry point is the public API. It grows issue by issue; today it holds the graph engine
+ * (ops, autodiff, optimizers, train steps), the runtime (programs, parameter stores, trainers)
+ * and the Llama-family model graphs.
+ *
+ * @example Train w to minimise Σ(w − 3)² with AdamW, in one session run per step
+ * ```ts
+ * import { buildTrainStep, createRuntime, createTrainer, Graph, ops, tensor, trainStep } from "./mod.ts";
+ * const g = new Graph();
+ * const w = g.input("w", "float32", [2]);
+ * const d = ops.sub(w, 3);
+ * const step = buildTrainStep(ops.reduceSum(ops.mul(d, d)), { w }, { optimizer: { kind: "adamw" } });
+ * const trainer = await createTrainer(createRuntime(), g, step, new Map([["w", tensor("float32", [2])]]));
+ * for (let i = 0; i < 200; i++) await trainStep(trainer, {}, 0.1);
+ * console.assert(Math.abs(trainer.store.get("w")!.data[0] as number - 3) < 0.05);
+ * ```
+ *
+ * @module
+ */
+
+// ---- graph engine ----
+export { type Dim, Graph, type Node, type OpType, type Shape, type Value } from "./lib/graph/ir.ts";
+export * as ops from "./lib/graph/ops.ts";
+export * as nn from "./lib/graph/nn.ts";
+export { type DType, type HostTensor, scalar, tensor } from "./lib/graph/tensor.ts";
+export { grad, type GradOptions } from "./lib/graph/autodiff.ts";
+export { differentiableOps, GRAD_RULES, type GradRule } from "./lib/graph/gradients.ts";
+export { adamW, type AdamWOptions, clipByGlobalNorm, globalNorm, type OptimizerOptions, sgd, type SgdOptions } from "./lib/graph/optim.ts";
+export { buildTrainStep, type TrainStep, type TrainStepOptions } from "./lib/graph/train_step.ts";
+export { OPSET, toOnnx } from "./lib/graph/onnx.ts";
+
+// ---- runtime ----
+export { compile, createRuntime, type Feed, type Program, type Provider, runProgram, type Runtime, type RuntimeOptions } from "./lib/runtime/program.ts";
+export { checkParams, countParams, loadParams, type ParamStore, saveParams } from "./lib/runtime/params.ts";
+export { createTrainer, type StepResult, type Trainer, trainStep } from "./lib/runtime/trainer.ts";
+
+// ---- models ----
+export { type LlamaConfig, llamaConfigFromHf, llamaConfigToHf, llamaParamShapes } from "./lib/model/config.ts";
+export { decoder, lmHead, weightInputs } from "./lib/model/llama.ts";
+export { buildDecodeGraph, buildEmbedGraph, buildGradNormGraph, buildLossGraph, buildScoreGraph } from "./lib/model/programs.ts";
+
+// ---- runs ----
+export { type Progress, progress } from "./lib/run/progress.ts";
