@@ -1,0 +1,114 @@
+/**
+ * A language model: its config, ONE parameter store, a runtime, an optional tokenizer, and the
+ * programs compiled over them. Training replaces tensors in the store; the next scoring or
+ * sampling call reads them, with no export or reload.
+ *
+ * @module
+ */
+
+import { type Graph, type Value } from "../graph/ir.ts";
+import type { HostTensor } from "../graph/tensor.ts";
+import { checkParams, type ParamStore } from "../runtime/params.ts";
+import { compile, type Program, type Runtime } from "../runtime/program.ts";
+import { readSafetensorsFile } from "../runtime/safetensors.ts";
+import { checkTokenizerMatchesModel, loadTokenizer, type Tokenizer } from "../text/tokenizer.ts";
+import { type LlamaConfig, llamaConfigFromHf, llamaParamShapes } from "./config.ts";
+import { readLlama2c } from "./llama2c.ts";
+import { buildDecodeGraph, buildEmbedGraph, buildScoreGraph } from "./programs.ts";
+
+/** A loaded model. */
+export interface LanguageModel {
+  readonly config: LlamaConfig;
+  readonly store: ParamStore;
+  readonly runtime: Runtime;
+  readonly tokenizer?: Tokenizer;
+  /** Compiled programs by kind, filled on first use. */
+  readonly programs: Map<string, Promise<Program>>;
+}
+
+/** The parameter specs of a config, for `checkParams`. */
+export function paramSpecs(c: LlamaConfig) {
+  return [...llamaParamShapes(c)].map(([name, shape]) => ({ name, dtype: "float32" as const, shape }));
+}
+
+/** Wraps a config and store as a model, checking every tensor is present with its shape. */
+export function createModel(config: LlamaConfig, store: ParamStore, runtime: Runtime, tokenizer?: Tokenizer): LanguageModel {
+  checkParams(store, paramSpecs(config), "model weights");
+  if (tokenizer) checkTokenizerMatchesModel(tokenizer, config.vocabSize);
+  return { config, store, runtime, tokenizer, programs: new Map() };
+}
+
+/** Options of {@link loadModel}. */
+export interface LoadModelOptions {
+  /** A tokenizer path (folder, tokenizer.json or llama2.c .bin); defaults to the model folder's. */
+  readonly tokenizer?: string;
+}
+
+/**
+ * Loads a model from a Hugging Face folder (`config.json`, `model.safetensors`, optional
+ * `tokenizer.json`), or a llama2.c checkpoint (`.bin`).
+ */
+export async function loadModel(path: string, runtime: Runtime, options: LoadModelOptions = {}): Promise<LanguageModel> {
+  const info = await Deno.stat(path).catch(() => {
+    throw new Error(`Cannot load model: '${path}' does not exist`);
+  });
+  let config: LlamaConfig;
+  let store: ParamStore;
+  let tokenizerPath = options.tokenizer;
+  if (info.isFile && path.endsWith(".bin")) {
+    const ck = readLlama2c(await Deno.readFile(path), path);
+    config = ck.config;
+    store = ck.tensors as ParamStore;
+  } else {
+    const dir = info.isDirectory ? path.replace(/\/$/, "") : path.slice(0, path.lastIndexOf("/")) || ".";
+    const json = await Deno.readTextFile(`${dir}/config.json`).then(JSON.parse, (e) => {
+      throw new Error(`Cannot load model: ${dir}/config.json: ${(e as Error).message}`);
+    });
+    config = llamaConfigFromHf(json);
+    const weights = info.isDirectory ? `${dir}/model.safetensors` : path;
+    store = (await readSafetensorsFile(weights)).tensors;
+    // A tied checkpoint may carry lm_head anyway; drop the duplicate.
+    if (config.tieWordEmbeddings) store.delete("lm_head.weight");
+    for (const [k, t] of store) if (t.dtype !== "float32") store.set(k, toFloat32(t, k, weights));
+    if (!tokenizerPath && await Deno.stat(`${dir}/tokenizer.json`).then(() => true, () => false)) tokenizerPath = dir;
+  }
+  const tokenizer = tokenizerPath ? await loadTokenizer(tokenizerPath) : undefined;
+  return createModel(config, store, runtime, tokenizer);
+}
+
+function toFloat32(t: HostTensor, name: string, file: string): HostTensor {
+  if (t.dtype !== "float64") throw new Error(`Cannot load model: ${file}: tensor '${name}' is ${t.dtype}, not a float`);
+  return { dtype: "float32", shape: t.shape, data: Float32Array.from(t.data as Float64Array) };
+}
+
+async function cached(model: LanguageModel, key: string, build: () => { graph: Graph; outputs: Record<string, Value> }) {
+  let p = model.programs.get(key);
+  if (!p) {
+    const { graph, outputs } = build();
+    p = compile(model.runtime, graph, outputs);
+    model.programs.set(key, p);
+  }
+  return await p;
+}
+
+/** The KV-cache decoder program of a model. */
+export function decodeProgram(model: LanguageModel): Promise<Program> {
+  return cached(model, "decode", () => buildDecodeGraph(model.config));
+}
+
+/** The scoring program of a model. */
+export function scoreProgram(model: LanguageModel): Promise<Program> {
+  return cached(model, "score", () => buildScoreGraph(model.config));
+}
+
+/** The pooled-hidden-state program of a model. */
+export function embedProgram(model: LanguageModel): Promise<Program> {
+  return cached(model, "embed", () => buildEmbedGraph(model.config));
+}
+
+/** The weights as feeds (the store's tensors the programs read). */
+export function weightFeeds(model: LanguageModel): Record<string, HostTensor> {
+  const out: Record<string, HostTensor> = {};
+  for (const name of llamaParamShapes(model.config).keys()) out[name] = model.store.get(name)!;
+  return out;
+}
