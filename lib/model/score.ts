@@ -1,0 +1,113 @@
+/**
+ * What a model says about given text: per-token log-probs, entropies and top-1/top-2 margins,
+ * mean-pooled hidden states, and per-example gradient norms. These are the student-side
+ * measurements acquisition functions are made of.
+ *
+ * @module
+ */
+
+import { tensor } from "../graph/tensor.ts";
+import { runProgram } from "../runtime/program.ts";
+import { packSequences } from "./batch.ts";
+import { embedProgram, type LanguageModel, scoreProgram, weightFeeds } from "./model.ts";
+import { buildGradNormGraph } from "./programs.ts";
+import { compile } from "../runtime/program.ts";
+
+/** Scores of one sequence: entry t describes the prediction of token t + 1. */
+export interface TokenScores {
+  /** log p(token t+1 | tokens ≤ t). */
+  readonly logprobs: number[];
+  /** Entropy (nats) of the next-token distribution at t. */
+  readonly entropies: number[];
+  /** p(top-1) − p(top-2) of the next-token distribution at t. */
+  readonly margins: number[];
+}
+
+/**
+ * Scores token sequences (each including its prompt) in batches of `batchSize`.
+ *
+ * @example Score a sequence (needs a loaded model)
+ * ```ts ignore
+ * const [s] = await scoreTokens(model, [[1, 403, 407]]);
+ * console.log(s.logprobs); // two numbers: log p(403 | 1), log p(407 | 1 403)
+ * ```
+ */
+export async function scoreTokens(
+  model: LanguageModel,
+  sequences: readonly (readonly number[])[],
+  options: { batchSize?: number } = {},
+): Promise<TokenScores[]> {
+  const { batchSize = 16 } = options;
+  const prog = await scoreProgram(model);
+  const weights = weightFeeds(model);
+  const out: TokenScores[] = [];
+  for (let i = 0; i < sequences.length; i += batchSize) {
+    const chunk = sequences.slice(i, i + batchSize);
+    const b = packSequences(chunk);
+    const r = await runProgram(prog, { ...weights, input_ids: b.input_ids, attention_mask: b.attention_mask, position_ids: b.position_ids, targets: b.targets });
+    chunk.forEach((s, k) => {
+      const take = (name: string) => Array.from((r[name].data as Float32Array).subarray(k * b.width, k * b.width + s.length - 1));
+      out.push({ logprobs: take("token_logprobs"), entropies: take("entropy"), margins: take("margin") });
+    });
+  }
+  return out;
+}
+
+/** Mean-pooled final hidden states of each sequence: one vector of width D per sequence. */
+export async function embedSequences(
+  model: LanguageModel,
+  sequences: readonly (readonly number[])[],
+  options: { batchSize?: number } = {},
+): Promise<Float32Array[]> {
+  const { batchSize = 16 } = options;
+  const prog = await embedProgram(model);
+  const weights = weightFeeds(model);
+  const d = model.config.hiddenSize;
+  const out: Float32Array[] = [];
+  for (let i = 0; i < sequences.length; i += batchSize) {
+    const b = packSequences(sequences.slice(i, i + batchSize));
+    const r = await runProgram(prog, { ...weights, input_ids: b.input_ids, attention_mask: b.attention_mask, position_ids: b.position_ids });
+    const pooled = r.pooled.data as Float32Array;
+    for (let k = 0; k < b.lengths.length; k++) out.push(pooled.slice(k * d, (k + 1) * d));
+  }
+  return out;
+}
+
+/** One example for gradient norms: tokens and the per-token loss weights of its targets. */
+export interface GradExample {
+  readonly tokens: readonly number[];
+  /** Weight of predicting token t + 1 at position t (length tokens − 1); default: mean over all. */
+  readonly weights?: readonly number[];
+}
+
+/**
+ * The L2 norm of each example's loss gradient, over all parameters or the named `subset`
+ * (e.g. `["lm_head.weight"]`): the "gradient magnitude" acquisition signal.
+ */
+export async function gradientNorms(
+  model: LanguageModel,
+  examples: readonly GradExample[],
+  options: { subset?: readonly string[] } = {},
+): Promise<number[]> {
+  const key = `gradnorm:${options.subset?.join(",") ?? "*"}`;
+  let p = model.programs.get(key);
+  if (!p) {
+    const { graph, outputs } = buildGradNormGraph(model.config, options.subset);
+    p = compile(model.runtime, graph, outputs);
+    model.programs.set(key, p);
+  }
+  const prog = await p;
+  const weights = weightFeeds(model);
+  const out: number[] = [];
+  for (const [i, ex] of examples.entries()) {
+    const b = packSequences([ex.tokens]);
+    const n = ex.tokens.length - 1;
+    if (n < 1) throw new Error(`Cannot compute gradient norm of example ${i}: it needs at least 2 tokens`);
+    const w = ex.weights ?? Array(n).fill(1 / n);
+    if (w.length !== n) throw new RangeError(`Cannot compute gradient norm of example ${i}: ${w.length} weights for ${n} targets`);
+    const lw = tensor("float32", [1, b.width], [...w, 0]);
+    const r = await runProgram(prog, { ...weights, input_ids: b.input_ids, attention_mask: b.attention_mask, position_ids: b.position_ids, targets: b.targets, loss_weights: lw });
+    out.push(Number(r.grad_norm.data[0]));
+  }
+  return out;
+}
