@@ -16,6 +16,10 @@ import { compile, createRuntime, runProgram, type Runtime } from "../lib/runtime
 import { createTrainer, trainStep } from "../lib/runtime/trainer.ts";
 import { type LlamaConfig, llamaConfigFromHf, llamaParamShapes } from "../lib/model/config.ts";
 import { buildLossGraph } from "../lib/model/programs.ts";
+import { createModel, type LanguageModel } from "../lib/model/model.ts";
+import { saveModel } from "../lib/model/export.ts";
+import { sample } from "../lib/sample/sampler.ts";
+import { AutoModelForCausalLM, env as hfEnv, Tensor as HfTensor } from "@huggingface/transformers";
 
 const HELP = `Usage: deno task bench [--threads N] [--steps N] [--json FILE]
 
@@ -145,6 +149,41 @@ export async function benchLlamaTrainStep(rt: Runtime, c: LlamaConfig, batch: nu
   };
 }
 
+/** Decode throughput: new tokens per second sampling `batch` rows of `newTokens` each. */
+export async function benchDecode(model: LanguageModel, batch: number, newTokens: number) {
+  const prompts = Array.from({ length: batch }, (_, i) => [1, 5 + (i % 50), 9, 17]);
+  await sample(model, prompts.slice(0, 1), { maxNewTokens: 4, stopAtEos: false }); // compile + warm-up
+  const t0 = performance.now();
+  const out = await sample(model, prompts, { maxNewTokens: newTokens, temperature: 1, seed: 1, stopAtEos: false });
+  const s = (performance.now() - t0) / 1000;
+  return out.reduce((a, x) => a + x.tokens.length, 0) / s;
+}
+
+/** The toolkit's greedy sampler against transformers.js generate on the same exported model. */
+export async function benchAgainstTransformersJs(model: LanguageModel, newTokens: number) {
+  const dir = await Deno.makeTempDir();
+  try {
+    await saveModel(model, `${dir}/m`);
+    hfEnv.allowRemoteModels = false;
+    hfEnv.localModelPath = `${dir}/`;
+    const hf = await AutoModelForCausalLM.from_pretrained("m", { local_files_only: true });
+    const ids = [1, 5, 9, 17];
+    const input = new HfTensor("int64", BigInt64Array.from(ids.map(BigInt)), [1, ids.length]);
+    const opts = { max_new_tokens: newTokens, min_new_tokens: newTokens, do_sample: false };
+    await hf.generate({ input_ids: input, ...opts, max_new_tokens: 4, min_new_tokens: 4 });
+    let t0 = performance.now();
+    await hf.generate({ input_ids: input, ...opts });
+    const theirs = newTokens / ((performance.now() - t0) / 1000);
+    await sample(model, [ids], { temperature: 0, maxNewTokens: 4, stopAtEos: false });
+    t0 = performance.now();
+    await sample(model, [ids], { temperature: 0, maxNewTokens: newTokens, stopAtEos: false });
+    const ours = newTokens / ((performance.now() - t0) / 1000);
+    return { ours, theirs, ratio: ours / theirs };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 /** The 10-30M-parameter Llama of the model benchmark. */
 export const BENCH_LLAMA = llamaConfigFromHf({
   model_type: "llama", vocab_size: 4096, hidden_size: 384, intermediate_size: 1024, num_hidden_layers: 6,
@@ -190,6 +229,17 @@ if (import.meta.main) {
   console.log(
     `llama train step (${(lm.params / 1e6).toFixed(1)}M params, T256 B4) ${lm.gflops.toFixed(1)} GFLOP/s  ratio ${(lm.gflops / mm).toFixed(2)}  ` +
       `${lm.tokensPerSecond.toFixed(0)} tok/s  step ${lm.stepMs.toFixed(0)} ms  outside ${(100 * lm.outsideShare).toFixed(1)}%`,
+  );
+  const model = createModel(BENCH_LLAMA, randomStore(BENCH_LLAMA), rt);
+  for (const b of [1, 32]) {
+    const tps = await benchDecode(model, b, 64);
+    figures[`decode_b${b}_tokens_per_s`] = tps;
+    console.log(`llama decode batch ${b}`.padEnd(32) + ` ${tps.toFixed(0)} tok/s (64 new tokens per row, KV cache)`);
+  }
+  const vs = await benchAgainstTransformersJs(model, 64);
+  figures.sampler_vs_transformersjs = vs.ratio;
+  console.log(
+    `sampler vs transformers.js       ${vs.ours.toFixed(0)} vs ${vs.theirs.toFixed(0)} tok/s  ratio ${vs.ratio.toFixed(2)} (greedy, batch 1, same ONNX model)`,
   );
   if (values.json) await Deno.writeTextFile(values.json, JSON.stringify(figures, null, 2));
 }
