@@ -2,8 +2,8 @@
  * acqsynth: AcquisitionSynthesis in TypeScript on ONNX Runtime.
  *
  * This entry point is the public API. It grows issue by issue; today it holds the graph engine
- * (ops, autodiff, optimizers, train steps), the runtime (programs, parameter stores, trainers)
- * and the Llama-family model graphs.
+ * (ops, autodiff, optimizers, train steps), the runtime (programs, parameter stores, trainers),
+ * Llama-family models (load, score, train, sample, export) and tokenizers.
  *
  * @example Train w to minimise Σ(w − 3)² with AdamW, in one session run per step
  * ```ts
@@ -40,6 +40,20 @@ export { createTrainer, type StepResult, type Trainer, trainStep } from "./lib/r
 export { type LlamaConfig, llamaConfigFromHf, llamaConfigToHf, llamaParamShapes } from "./lib/model/config.ts";
 export { decoder, lmHead, weightInputs } from "./lib/model/llama.ts";
 export { buildDecodeGraph, buildEmbedGraph, buildGradNormGraph, buildLossGraph, buildScoreGraph } from "./lib/model/programs.ts";
+export { createModel, type LanguageModel, loadModel, type LoadModelOptions } from "./lib/model/model.ts";
+export { saveModel, type SaveModelOptions } from "./lib/model/export.ts";
+export { readLlama2c } from "./lib/model/llama2c.ts";
+export { embedSequences, type GradExample, gradientNorms, scoreTokens, type TokenScores } from "./lib/model/score.ts";
+export { createLmTrainer, type LmBatch, type LmTrainer, type LmTrainerOptions, lmTrainStep } from "./lib/model/train.ts";
+export { packSequences } from "./lib/model/batch.ts";
+
+// ---- text and sampling ----
+export { checkTokenizerMatchesModel, loadTokenizer, type Tokenizer, tokenizerFromJson } from "./lib/text/tokenizer.ts";
+export { llama2cToTokenizerJson, readLlama2cTokenizer } from "./lib/text/llama2c_tokenizer.ts";
+export { trainBpe } from "./lib/text/bpe_train.ts";
+export { type Sample, sample, type SampleOptions } from "./lib/sample/sampler.ts";
+export { type ChooseOptions, chooseToken } from "./lib/sample/choose.ts";
+export { createRng, type Rng } from "./lib/sample/rng.ts";
 
 // ---- runs ----
 export { type Progress, progress } from "./lib/run/progress.ts";

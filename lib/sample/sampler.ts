@@ -48,6 +48,16 @@ export interface Sample {
   readonly finish: "eos" | "stop" | "length";
 }
 
+/**
+ * Text of `tokens` as a continuation of `prompt`: decoders strip the leading space of a text's
+ * first piece, so decoding the continuation alone would lose it.
+ */
+export function continuationText(tok: { decode(ids: readonly number[]): string }, prompt: readonly number[], tokens: readonly number[]): string {
+  const head = tok.decode(prompt);
+  const all = tok.decode([...prompt, ...tokens]);
+  return all.startsWith(head) ? all.slice(head.length) : tok.decode(tokens);
+}
+
 interface Row {
   prompt: number;
   index: number;
@@ -150,7 +160,7 @@ export async function sample(model: LanguageModel, prompts: readonly (string | r
         row.tokens.push(choice.token);
         row.logprobs.push(choice.logprobRaw);
         if (tok && stop.length > 0) {
-          const text = tok.decode(row.tokens);
+          const text = continuationText(tok, encoded[row.prompt], row.tokens);
           const at = findStop(text, stop, row.text.length);
           row.text = text;
           if (at >= 0) {
@@ -188,7 +198,7 @@ export async function sample(model: LanguageModel, prompts: readonly (string | r
     prompt: r.prompt,
     index: r.index,
     tokens: r.tokens,
-    text: r.finish === "stop" ? r.text : tok ? tok.decode(r.tokens) : "",
+    text: r.finish === "stop" ? r.text : tok ? continuationText(tok, encoded[r.prompt], r.tokens) : "",
     logprobs: r.logprobs,
     finish: r.finish ?? "length",
   }));
