@@ -27,28 +27,84 @@ export * as nn from "./lib/graph/nn.ts";
 export { type DType, type HostTensor, scalar, tensor } from "./lib/graph/tensor.ts";
 export { grad, type GradOptions } from "./lib/graph/autodiff.ts";
 export { differentiableOps, GRAD_RULES, type GradRule } from "./lib/graph/gradients.ts";
-export { adamW, type AdamWOptions, clipByGlobalNorm, globalNorm, type OptimizerOptions, sgd, type SgdOptions } from "./lib/graph/optim.ts";
+export {
+  adamW,
+  type AdamWOptions,
+  clipByGlobalNorm,
+  globalNorm,
+  type OptimizerOptions,
+  sgd,
+  type SgdOptions,
+} from "./lib/graph/optim.ts";
 export { buildTrainStep, type TrainStep, type TrainStepOptions } from "./lib/graph/train_step.ts";
 export { OPSET, toOnnx } from "./lib/graph/onnx.ts";
 
 // ---- runtime ----
-export { compile, createRuntime, type Feed, type Program, type Provider, runProgram, type Runtime, type RuntimeOptions } from "./lib/runtime/program.ts";
-export { checkParams, countParams, loadParams, type ParamStore, saveParams } from "./lib/runtime/params.ts";
+export {
+  compile,
+  createRuntime,
+  type Feed,
+  type Program,
+  type Provider,
+  runProgram,
+  type Runtime,
+  type RuntimeOptions,
+} from "./lib/runtime/program.ts";
+export {
+  checkParams,
+  countParams,
+  loadParams,
+  type ParamStore,
+  saveParams,
+} from "./lib/runtime/params.ts";
 export { createTrainer, type StepResult, type Trainer, trainStep } from "./lib/runtime/trainer.ts";
 
 // ---- models ----
-export { type LlamaConfig, llamaConfigFromHf, llamaConfigToHf, llamaParamShapes } from "./lib/model/config.ts";
+export {
+  type LlamaConfig,
+  llamaConfigFromHf,
+  llamaConfigToHf,
+  llamaParamShapes,
+} from "./lib/model/config.ts";
 export { decoder, lmHead, weightInputs } from "./lib/model/llama.ts";
-export { buildDecodeGraph, buildEmbedGraph, buildGradNormGraph, buildLossGraph, buildScoreGraph } from "./lib/model/programs.ts";
-export { createModel, type LanguageModel, loadModel, type LoadModelOptions } from "./lib/model/model.ts";
+export {
+  buildDecodeGraph,
+  buildEmbedGraph,
+  buildGradNormGraph,
+  buildLossGraph,
+  buildScoreGraph,
+} from "./lib/model/programs.ts";
+export {
+  createModel,
+  type LanguageModel,
+  loadModel,
+  type LoadModelOptions,
+} from "./lib/model/model.ts";
 export { saveModel, type SaveModelOptions } from "./lib/model/export.ts";
 export { readLlama2c } from "./lib/model/llama2c.ts";
-export { embedSequences, type GradExample, gradientNorms, scoreTokens, type TokenScores } from "./lib/model/score.ts";
-export { createLmTrainer, type LmBatch, type LmTrainer, type LmTrainerOptions, lmTrainStep } from "./lib/model/train.ts";
+export {
+  embedSequences,
+  type GradExample,
+  gradientNorms,
+  scoreTokens,
+  type TokenScores,
+} from "./lib/model/score.ts";
+export {
+  createLmTrainer,
+  type LmBatch,
+  type LmTrainer,
+  type LmTrainerOptions,
+  lmTrainStep,
+} from "./lib/model/train.ts";
 export { packSequences } from "./lib/model/batch.ts";
 
 // ---- text and sampling ----
-export { checkTokenizerMatchesModel, loadTokenizer, type Tokenizer, tokenizerFromJson } from "./lib/text/tokenizer.ts";
+export {
+  checkTokenizerMatchesModel,
+  loadTokenizer,
+  type Tokenizer,
+  tokenizerFromJson,
+} from "./lib/text/tokenizer.ts";
 export { llama2cToTokenizerJson, readLlama2cTokenizer } from "./lib/text/llama2c_tokenizer.ts";
 export { trainBpe } from "./lib/text/bpe_train.ts";
 export { type Sample, sample, type SampleOptions } from "./lib/sample/sampler.ts";

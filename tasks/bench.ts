@@ -11,7 +11,12 @@ import { Graph } from "../lib/graph/ir.ts";
 import { matMul } from "../lib/graph/ops.ts";
 import { tensor } from "../lib/graph/tensor.ts";
 import { buildTrainStep } from "../lib/graph/train_step.ts";
-import { type BlockLmConfig, blockLmInputs, blockLmLoss, initBlockLm } from "../lib/model/block_lm.ts";
+import {
+  type BlockLmConfig,
+  blockLmInputs,
+  blockLmLoss,
+  initBlockLm,
+} from "../lib/model/block_lm.ts";
 import { compile, createRuntime, runProgram, type Runtime } from "../lib/runtime/program.ts";
 import { createTrainer, trainStep } from "../lib/runtime/trainer.ts";
 import { type LlamaConfig, llamaConfigFromHf, llamaParamShapes } from "../lib/model/config.ts";
@@ -46,7 +51,12 @@ export async function benchMatMul(rt: Runtime, n = 2048, reps = 7): Promise<numb
   const a = g.input("a", "float32", [n, n]);
   const b = g.input("b", "float32", [n, n]);
   const prog = await compile(rt, g, { c: matMul(a, b) });
-  const fill = () => tensor("float32", [n, n], Float32Array.from({ length: n * n }, (_, i) => ((i * 7919) % 1000) / 1000));
+  const fill = () =>
+    tensor(
+      "float32",
+      [n, n],
+      Float32Array.from({ length: n * n }, (_, i) => ((i * 7919) % 1000) / 1000),
+    );
   const feeds = { a: fill(), b: fill() };
   await runProgram(prog, feeds);
   const times: number[] = [];
@@ -71,9 +81,17 @@ export async function benchTrainStep(rt: Runtime, c: BlockLmConfig, batch: numbe
   const p = blockLmInputs(g, c);
   const tokens = g.input("tokens", "int64", ["B", c.seq]);
   const targets = g.input("targets", "int64", ["B", c.seq]);
-  const step = buildTrainStep(blockLmLoss(p, tokens, targets, c), p, { optimizer: { kind: "adamw" }, clipNorm: 1 });
+  const step = buildTrainStep(blockLmLoss(p, tokens, targets, c), p, {
+    optimizer: { kind: "adamw" },
+    clipNorm: 1,
+  });
   const tr = await createTrainer(rt, g, step, initBlockLm(c, 1));
-  const ids = () => tensor("int64", [batch, c.seq], Array.from({ length: batch * c.seq }, (_, i) => (i * 31) % c.vocab));
+  const ids = () =>
+    tensor(
+      "int64",
+      [batch, c.seq],
+      Array.from({ length: batch * c.seq }, (_, i) => (i * 31) % c.vocab),
+    );
   const feeds = { tokens: ids(), targets: ids() };
   await trainStep(tr, feeds, 1e-4); // warm-up
   let session = 0, total = 0;
@@ -95,7 +113,13 @@ export async function benchTrainStep(rt: Runtime, c: BlockLmConfig, batch: numbe
 
 /** Forward FLOPs of a Llama model per sequence of length t (matrix products only). */
 export function llamaForwardFlops(c: LlamaConfig, t: number): number {
-  const { hiddenSize: d, intermediateSize: f, numAttentionHeads: h, numKeyValueHeads: hkv, headDim: hd } = c;
+  const {
+    hiddenSize: d,
+    intermediateSize: f,
+    numAttentionHeads: h,
+    numKeyValueHeads: hkv,
+    headDim: hd,
+  } = c;
   const proj = 2 * t * d * (2 * h * hd + 2 * hkv * hd); // q, o and k, v
   const mlp = 2 * t * 3 * d * f;
   const attn = 2 * 2 * t * t * h * hd; // QKᵀ and AV, full (unmasked) products as computed
@@ -109,7 +133,9 @@ function randomStore(c: LlamaConfig) {
   for (const [name, shape] of llamaParamShapes(c)) {
     const n = shape.reduce((a, b) => a * b, 1);
     const data = new Float32Array(n);
-    for (let i = 0; i < n; i++) data[i] = ((s = (s * 48271) % 2147483647) / 2147483647 - 0.5) * 0.04;
+    for (let i = 0; i < n; i++) {
+      data[i] = ((s = (s * 48271) % 2147483647) / 2147483647 - 0.5) * 0.04;
+    }
     if (name.endsWith("norm.weight")) data.fill(1);
     store.set(name, tensor("float32", shape, data));
   }
@@ -117,12 +143,19 @@ function randomStore(c: LlamaConfig) {
 }
 
 /** Train-step throughput of a Llama model at sequence `t`. */
-export async function benchLlamaTrainStep(rt: Runtime, c: LlamaConfig, batch: number, t: number, steps: number) {
+export async function benchLlamaTrainStep(
+  rt: Runtime,
+  c: LlamaConfig,
+  batch: number,
+  t: number,
+  steps: number,
+) {
   const { graph, weights, loss } = buildLossGraph(c);
   const step = buildTrainStep(loss, weights, { optimizer: { kind: "adamw" }, clipNorm: 1 });
   const store = randomStore(c);
   const tr = await createTrainer(rt, graph, step, store);
-  const ids = (f: (i: number) => number) => tensor("int64", [batch, t], Array.from({ length: batch * t }, (_, i) => f(i)));
+  const ids = (f: (i: number) => number) =>
+    tensor("int64", [batch, t], Array.from({ length: batch * t }, (_, i) => f(i)));
   const feeds = {
     input_ids: ids((i) => (i * 31) % c.vocabSize),
     targets: ids((i) => (i * 17) % c.vocabSize),
@@ -154,7 +187,12 @@ export async function benchDecode(model: LanguageModel, batch: number, newTokens
   const prompts = Array.from({ length: batch }, (_, i) => [1, 5 + (i % 50), 9, 17]);
   await sample(model, prompts.slice(0, 1), { maxNewTokens: 4, stopAtEos: false }); // compile + warm-up
   const t0 = performance.now();
-  const out = await sample(model, prompts, { maxNewTokens: newTokens, temperature: 1, seed: 1, stopAtEos: false });
+  const out = await sample(model, prompts, {
+    maxNewTokens: newTokens,
+    temperature: 1,
+    seed: 1,
+    stopAtEos: false,
+  });
   const s = (performance.now() - t0) / 1000;
   return out.reduce((a, x) => a + x.tokens.length, 0) / s;
 }
@@ -186,8 +224,15 @@ export async function benchAgainstTransformersJs(model: LanguageModel, newTokens
 
 /** The 10-30M-parameter Llama of the model benchmark. */
 export const BENCH_LLAMA = llamaConfigFromHf({
-  model_type: "llama", vocab_size: 4096, hidden_size: 384, intermediate_size: 1024, num_hidden_layers: 6,
-  num_attention_heads: 6, num_key_value_heads: 2, max_position_embeddings: 1024, tie_word_embeddings: true,
+  model_type: "llama",
+  vocab_size: 4096,
+  hidden_size: 384,
+  intermediate_size: 1024,
+  num_hidden_layers: 6,
+  num_attention_heads: 6,
+  num_key_value_heads: 2,
+  max_position_embeddings: 1024,
+  tie_word_embeddings: true,
 });
 
 if (import.meta.main) {
@@ -205,21 +250,36 @@ if (import.meta.main) {
     Deno.exit(0);
   }
   const threads = Number(values.threads), steps = Number(values.steps);
-  if (!Number.isInteger(threads) || threads < 0) throw new RangeError(`'--threads' must be an integer ≥ 0: current value is ${values.threads}`);
-  if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`'--steps' must be an integer ≥ 1: current value is ${values.steps}`);
+  if (!Number.isInteger(threads) || threads < 0) {
+    throw new RangeError(`'--threads' must be an integer ≥ 0: current value is ${values.threads}`);
+  }
+  if (!Number.isInteger(steps) || steps < 1) {
+    throw new RangeError(`'--steps' must be an integer ≥ 1: current value is ${values.steps}`);
+  }
   const rt = createRuntime({ threads });
   const figures: Record<string, number> = {};
   const mm = await benchMatMul(rt);
   figures.matmul_gflops = mm;
   console.log(`matmul 2048³ float32           ${mm.toFixed(1)} GFLOP/s`);
-  const block: BlockLmConfig = { vocab: 512, width: 512, heads: 8, hidden: 1408, layers: 1, seq: 128 };
+  const block: BlockLmConfig = {
+    vocab: 512,
+    width: 512,
+    heads: 8,
+    hidden: 1408,
+    layers: 1,
+    seq: 128,
+  };
   const r = await benchTrainStep(rt, block, 16, steps);
   figures.block_train_gflops = r.gflops;
   figures.block_train_ratio = r.gflops / mm;
   figures.block_outside_share = r.outsideShare;
   console.log(
-    `block train step (D512 T128 B16) ${r.gflops.toFixed(1)} GFLOP/s  ratio ${(r.gflops / mm).toFixed(2)}  ` +
-      `step ${r.stepMs.toFixed(0)} ms  outside ${(100 * r.outsideShare).toFixed(1)}%  ${r.tokensPerSecond.toFixed(0)} tok/s`,
+    `block train step (D512 T128 B16) ${r.gflops.toFixed(1)} GFLOP/s  ratio ${
+      (r.gflops / mm).toFixed(2)
+    }  ` +
+      `step ${r.stepMs.toFixed(0)} ms  outside ${(100 * r.outsideShare).toFixed(1)}%  ${
+        r.tokensPerSecond.toFixed(0)
+      } tok/s`,
   );
   const lm = await benchLlamaTrainStep(rt, BENCH_LLAMA, 4, 256, Math.max(3, Math.floor(steps / 2)));
   figures.llama_train_gflops = lm.gflops;
@@ -227,19 +287,28 @@ if (import.meta.main) {
   figures.llama_train_tokens_per_s = lm.tokensPerSecond;
   figures.llama_train_outside_share = lm.outsideShare;
   console.log(
-    `llama train step (${(lm.params / 1e6).toFixed(1)}M params, T256 B4) ${lm.gflops.toFixed(1)} GFLOP/s  ratio ${(lm.gflops / mm).toFixed(2)}  ` +
-      `${lm.tokensPerSecond.toFixed(0)} tok/s  step ${lm.stepMs.toFixed(0)} ms  outside ${(100 * lm.outsideShare).toFixed(1)}%`,
+    `llama train step (${(lm.params / 1e6).toFixed(1)}M params, T256 B4) ${
+      lm.gflops.toFixed(1)
+    } GFLOP/s  ratio ${(lm.gflops / mm).toFixed(2)}  ` +
+      `${lm.tokensPerSecond.toFixed(0)} tok/s  step ${lm.stepMs.toFixed(0)} ms  outside ${
+        (100 * lm.outsideShare).toFixed(1)
+      }%`,
   );
   const model = createModel(BENCH_LLAMA, randomStore(BENCH_LLAMA), rt);
   for (const b of [1, 32]) {
     const tps = await benchDecode(model, b, 64);
     figures[`decode_b${b}_tokens_per_s`] = tps;
-    console.log(`llama decode batch ${b}`.padEnd(32) + ` ${tps.toFixed(0)} tok/s (64 new tokens per row, KV cache)`);
+    console.log(
+      `llama decode batch ${b}`.padEnd(32) +
+        ` ${tps.toFixed(0)} tok/s (64 new tokens per row, KV cache)`,
+    );
   }
   const vs = await benchAgainstTransformersJs(model, 64);
   figures.sampler_vs_transformersjs = vs.ratio;
   console.log(
-    `sampler vs transformers.js       ${vs.ours.toFixed(0)} vs ${vs.theirs.toFixed(0)} tok/s  ratio ${vs.ratio.toFixed(2)} (greedy, batch 1, same ONNX model)`,
+    `sampler vs transformers.js       ${vs.ours.toFixed(0)} vs ${
+      vs.theirs.toFixed(0)
+    } tok/s  ratio ${vs.ratio.toFixed(2)} (greedy, batch 1, same ONNX model)`,
   );
   if (values.json) await Deno.writeTextFile(values.json, JSON.stringify(figures, null, 2));
 }

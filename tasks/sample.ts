@@ -59,7 +59,11 @@ if (!values.model) {
   Deno.exit(2);
 }
 try {
-  const model = await loadModel(values.model, createRuntime({ provider: values.provider as "cpu" }), { tokenizer: values.tokenizer });
+  const model = await loadModel(
+    values.model,
+    createRuntime({ provider: values.provider as "cpu" }),
+    { tokenizer: values.tokenizer },
+  );
   const samples = await sample(model, [values.prompt!], {
     maxNewTokens: num("max-new-tokens", values["max-new-tokens"]!),
     temperature: num("temperature", values.temperature!),

@@ -9,7 +9,8 @@ const root = new URL("../", import.meta.url).pathname;
 
 async function has(cmd: string[]): Promise<boolean> {
   try {
-    const r = await new Deno.Command(cmd[0], { args: cmd.slice(1), stdout: "null", stderr: "null" }).output();
+    const r = await new Deno.Command(cmd[0], { args: cmd.slice(1), stdout: "null", stderr: "null" })
+      .output();
     return r.success;
   } catch {
     return false;
@@ -17,11 +18,18 @@ async function has(cmd: string[]): Promise<boolean> {
 }
 
 const jupyter = await has(["jupyter", "nbconvert", "--version"]);
-const kernel = await Deno.stat(`${Deno.env.get("HOME")}/.local/share/jupyter/kernels/deno/kernel.json`).then(() => true, () => false);
+const kernel = await Deno.stat(
+  `${Deno.env.get("HOME")}/.local/share/jupyter/kernels/deno/kernel.json`,
+).then(() => true, () => false);
 if (!jupyter || !kernel) {
-  console.warn(`skipping notebook tests: ${!jupyter ? "jupyter nbconvert" : "the Deno Jupyter kernel (deno jupyter --install)"} is not installed`);
+  console.warn(
+    `skipping notebook tests: ${
+      !jupyter ? "jupyter nbconvert" : "the Deno Jupyter kernel (deno jupyter --install)"
+    } is not installed`,
+  );
 }
-const notebooks = [...Deno.readDirSync(`${root}notebooks`)].filter((e) => e.name.endsWith(".ipynb")).map((e) => e.name).sort();
+const notebooks = [...Deno.readDirSync(`${root}notebooks`)].filter((e) => e.name.endsWith(".ipynb"))
+  .map((e) => e.name).sort();
 
 for (const name of notebooks) {
   Deno.test({
@@ -30,17 +38,29 @@ for (const name of notebooks) {
     fn: async () => {
       const out = await Deno.makeTempFile({ suffix: ".ipynb" });
       const r = await new Deno.Command("jupyter", {
-        args: ["nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=600", name, "--output", out],
+        args: [
+          "nbconvert",
+          "--to",
+          "notebook",
+          "--execute",
+          "--ExecutePreprocessor.timeout=600",
+          name,
+          "--output",
+          out,
+        ],
         cwd: `${root}notebooks`,
         stdout: "piped",
         stderr: "piped",
       }).output();
       assert.ok(r.success, new TextDecoder().decode(r.stderr).slice(-3000));
       const nb = JSON.parse(await Deno.readTextFile(out));
-      const errors = nb.cells.flatMap((c: { outputs?: { output_type: string; ename?: string }[] }) => c.outputs ?? [])
+      const errors = nb.cells.flatMap((
+        c: { outputs?: { output_type: string; ename?: string }[] },
+      ) => c.outputs ?? [])
         .filter((o: { output_type: string }) => o.output_type === "error");
       assert.deepEqual(errors, []);
-      const printed = nb.cells.flatMap((c: { outputs?: { text?: string[] }[] }) => c.outputs ?? []).flatMap((o: { text?: string[] }) => o.text ?? []).join("");
+      const printed = nb.cells.flatMap((c: { outputs?: { text?: string[] }[] }) => c.outputs ?? [])
+        .flatMap((o: { text?: string[] }) => o.text ?? []).join("");
       assert.ok(printed.length > 0, "the notebook printed something");
       await Deno.remove(out);
     },

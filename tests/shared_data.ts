@@ -13,7 +13,9 @@ export async function sharedFile(relative: string): Promise<string | undefined> 
     await Deno.stat(path);
     return path;
   } catch {
-    console.warn(`skipping tests that need ${path}: not found (set ACQSYNTH_SHARED_DATA to the shared data folder)`);
+    console.warn(
+      `skipping tests that need ${path}: not found (set ACQSYNTH_SHARED_DATA to the shared data folder)`,
+    );
     return undefined;
   }
 }

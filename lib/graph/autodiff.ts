@@ -20,7 +20,9 @@ export function unbroadcast(g: Value, target: Value): Value {
   const extra = out.shape.length - target.shape.length;
   if (extra < 0) {
     throw new Error(
-      `Cannot sum gradient of shape ${showShape(g.shape)} down to ${showShape(target.shape)}: it has fewer axes`,
+      `Cannot sum gradient of shape ${showShape(g.shape)} down to ${
+        showShape(target.shape)
+      }: it has fewer axes`,
     );
   }
   if (extra > 0) out = reduceSum(out, Array.from({ length: extra }, (_, i) => i));
@@ -44,7 +46,7 @@ function reachableFrom(params: readonly Value[], nodes: readonly Node[]): Set<nu
   const live = new Set(params.map((p) => p.id));
   for (const n of nodes) {
     if (n.op === "StopGradient") continue;
-    if (n.inputs.some((v) => v && live.has(v.id))) for (const o of n.outputs) live.add(o.id);
+    if (n.inputs.some((v) => v && live.has(v.id))) { for (const o of n.outputs) live.add(o.id); }
   }
   return live;
 }
@@ -65,17 +67,23 @@ function reachableFrom(params: readonly Value[], nodes: readonly Node[]): Set<nu
  */
 export function grad(loss: Value, params: readonly Value[], options: GradOptions = {}): Value[] {
   const { unused = "zeros" } = options;
-  if (!isFloat(loss.dtype)) throw new TypeError(`Cannot differentiate: the loss is ${loss.dtype}, not a float`);
+  if (!isFloat(loss.dtype)) {
+    throw new TypeError(`Cannot differentiate: the loss is ${loss.dtype}, not a float`);
+  }
   for (const p of params) {
     if (!isFloat(p.dtype)) {
-      throw new TypeError(`Cannot differentiate with respect to '${p.name ?? p.id}': it is ${p.dtype}, not a float`);
+      throw new TypeError(
+        `Cannot differentiate with respect to '${p.name ?? p.id}': it is ${p.dtype}, not a float`,
+      );
     }
   }
   let seed = options.seed;
   if (!seed) {
     if (loss.shape.length !== 0) {
       throw new RangeError(
-        `Cannot differentiate: the loss must be a scalar when no seed is given: current shape is ${showShape(loss.shape)}`,
+        `Cannot differentiate: the loss must be a scalar when no seed is given: current shape is ${
+          showShape(loss.shape)
+        }`,
       );
     }
     seed = constantOfShape(shapeOf(loss), 1, loss.dtype, loss.shape);
@@ -109,7 +117,9 @@ export function grad(loss: Value, params: readonly Value[], options: GradOptions
     const rule = GRAD_RULES[node.op];
     if (!rule) {
       throw new Error(
-        `Cannot differentiate through ${node.op}${node.label ? ` at '${node.label}'` : ""}: the op has no gradient rule`,
+        `Cannot differentiate through ${node.op}${
+          node.label ? ` at '${node.label}'` : ""
+        }: the op has no gradient rule`,
       );
     }
     const grads = graph.scope(`grad`, () => rule(dy, node));

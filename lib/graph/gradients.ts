@@ -71,7 +71,9 @@ function attrInts(node: Node, name: string): readonly number[] {
 function constInts(node: Node, index: number, what: string): number[] {
   const v = node.inputs[index];
   if (!v?.constant) {
-    throw new Error(`Cannot differentiate ${node.op}: its ${what} must be constants, not computed in the graph`);
+    throw new Error(
+      `Cannot differentiate ${node.op}: its ${what} must be constants, not computed in the graph`,
+    );
   }
   return Array.from(v.constant.data as BigInt64Array, Number);
 }
@@ -107,7 +109,9 @@ function sliceGrad(dy: Value, node: Node): (Value | null)[] {
   const axes = constInts(node, 3, "axes");
   const steps = constInts(node, 4, "steps");
   if (steps.some((s) => s !== 1)) {
-    throw new Error(`Cannot differentiate Slice with steps [${steps}]: only unit steps have a gradient rule`);
+    throw new Error(
+      `Cannot differentiate Slice with steps [${steps}]: only unit steps have a gradient rule`,
+    );
   }
   const rank = x.shape.length;
   const zero = int64s(g, [0]);
@@ -116,7 +120,8 @@ function sliceGrad(dy: Value, node: Node): (Value | null)[] {
   axes.forEach((a, i) => {
     const dim = dimOf(x, a);
     // Python slice bounds: negative counts from the end, out-of-range clamps to [0, dim].
-    const bound = (b: number) => b >= 0 ? min(int64s(g, [b]), dim) : max(add(int64s(g, [b]), dim), zero);
+    const bound = (b: number) =>
+      b >= 0 ? min(int64s(g, [b]), dim) : max(add(int64s(g, [b]), dim), zero);
     const s = bound(starts[i]);
     const e = max(bound(ends[i]), s);
     begins[a] = s;
@@ -182,20 +187,31 @@ export const GRAD_RULES: Partial<Record<OpType, GradRule>> = {
   Sign: () => [null], // zero almost everywhere
   Sin: (dy, { inputs: [a] }) => [mul(dy, cos(a!))],
   Cos: (dy, { inputs: [a] }) => [neg(mul(dy, sin(a!)))],
-  Max: (dy, { inputs: [a, b] }) => [where(greaterOrEqual(a!, b!), dy, 0), where(greaterOrEqual(a!, b!), 0, dy)],
+  Max: (
+    dy,
+    { inputs: [a, b] },
+  ) => [where(greaterOrEqual(a!, b!), dy, 0), where(greaterOrEqual(a!, b!), 0, dy)],
   Min: (dy, { inputs: [a, b] }) => [where(greater(a!, b!), 0, dy), where(greater(a!, b!), dy, 0)],
   Where: (dy, { inputs: [c] }) => [null, where(c!, dy, 0), where(c!, 0, dy)],
   Identity: (dy) => [dy],
   StopGradient: () => [null],
-  Cast: (dy, { inputs: [a] }) => [a!.dtype === "float32" || a!.dtype === "float64" ? cast(dy, a!.dtype) : null],
+  Cast: (
+    dy,
+    { inputs: [a] },
+  ) => [a!.dtype === "float32" || a!.dtype === "float64" ? cast(dy, a!.dtype) : null],
   Expand: (dy) => [dy, null], // the driver sums over the broadcast axes
   MatMul: (dy, { inputs: [a, b] }) => {
     if (a!.shape.length < 2 || b!.shape.length < 2) {
-      throw new Error(`Cannot differentiate MatMul of rank-1 inputs: unsqueeze them to matrices first`);
+      throw new Error(
+        `Cannot differentiate MatMul of rank-1 inputs: unsqueeze them to matrices first`,
+      );
     }
     return [matMul(dy, transposeLast(b!)), matMul(transposeLast(a!), dy)]; // dA = dY·Bᵀ, dB = Aᵀ·dY
   },
-  Trilu: (dy, node) => [trilu(dy, { upper: attrInt(node, "upper") === 1, k: constInts(node, 1, "k")[0] }), null],
+  Trilu: (
+    dy,
+    node,
+  ) => [trilu(dy, { upper: attrInt(node, "upper") === 1, k: constInts(node, 1, "k")[0] }), null],
   Softmax: (dy, node) => {
     const y = node.outputs[0];
     const axis = attrInt(node, "axis");
@@ -209,7 +225,10 @@ export const GRAD_RULES: Partial<Record<OpType, GradRule>> = {
   ReduceSum: (dy, node) => [spreadReduced(dy, node), null],
   ReduceMean: (dy, node) => {
     const [x] = node.inputs;
-    const count = div(cast(sizeOfValue(x!), x!.dtype), cast(sizeOfValue(node.outputs[0]), x!.dtype));
+    const count = div(
+      cast(sizeOfValue(x!), x!.dtype),
+      cast(sizeOfValue(node.outputs[0]), x!.dtype),
+    );
     return [div(spreadReduced(dy, node), count), null];
   },
   ReduceMax: (dy, node) => {

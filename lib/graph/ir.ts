@@ -126,7 +126,14 @@ export class Graph {
         );
       }
     }
-    const v: Value = { graph: this, id: this.#nextId++, dtype, shape: [...shape], producer: null, name };
+    const v: Value = {
+      graph: this,
+      id: this.#nextId++,
+      dtype,
+      shape: [...shape],
+      producer: null,
+      name,
+    };
     this.inputs.push(v);
     return v;
   }
@@ -167,7 +174,13 @@ export class Graph {
       label: this.#scope.join("."),
     };
     for (const t of outputTypes) {
-      outputs.push({ graph: this, id: this.#nextId++, dtype: t.dtype, shape: [...t.shape], producer: node });
+      outputs.push({
+        graph: this,
+        id: this.#nextId++,
+        dtype: t.dtype,
+        shape: [...t.shape],
+        producer: node,
+      });
     }
     this.nodes.push(node);
     return outputs;
@@ -194,7 +207,9 @@ export function graphOf(op: string, values: readonly (Value | null | undefined)[
   let g: Graph | undefined;
   for (const v of values) {
     if (!v) continue;
-    if (g && v.graph !== g) throw new Error(`Cannot build ${op}: inputs belong to different graphs`);
+    if (g && v.graph !== g) {
+      throw new Error(`Cannot build ${op}: inputs belong to different graphs`);
+    }
     g = v.graph;
   }
   if (!g) throw new Error(`Cannot build ${op}: no input value given`);

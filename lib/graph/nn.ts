@@ -72,7 +72,9 @@ export function causalMask(like: Value, t: number): Value {
  */
 export function attention(q: Value, k: Value, v: Value, mask?: Value): Value {
   const hd = q.shape[q.shape.length - 1];
-  if (typeof hd !== "number") throw new Error("Cannot build attention: the head dimension must be known");
+  if (typeof hd !== "number") {
+    throw new Error("Cannot build attention: the head dimension must be known");
+  }
   let scores = mul(matMul(q, transpose(k, [0, 1, 3, 2])), 1 / Math.sqrt(hd)); // (B,H,Tq,Tk)
   if (mask) scores = add(scores, mask);
   return matMul(softmax(scores, -1), v); // (B,H,Tq,Hd)
@@ -90,7 +92,9 @@ export function splitHeads(x: Value, heads: number): Value {
 /** (B,H,T,Hd) → (B,T,H·Hd) */
 export function mergeHeads(x: Value): Value {
   const [, h, , hd] = x.shape;
-  if (typeof h !== "number" || typeof hd !== "number") throw new Error("Cannot merge heads: H and Hd must be known");
+  if (typeof h !== "number" || typeof hd !== "number") {
+    throw new Error("Cannot merge heads: H and Hd must be known");
+  }
   return reshape(transpose(x, [0, 2, 1, 3]), [0, 0, h * hd]);
 }
 

@@ -8,7 +8,16 @@
  * @module
  */
 
-import { type Attr, type Dim, type Graph, graphOf, type OpType, type Shape, showShape, type Value } from "./ir.ts";
+import {
+  type Attr,
+  type Dim,
+  type Graph,
+  graphOf,
+  type OpType,
+  type Shape,
+  showShape,
+  type Value,
+} from "./ir.ts";
 import { type DType, isFloat, tensor } from "./tensor.ts";
 
 /** A value, or a number that becomes a scalar constant of the other operand's dtype. */
@@ -20,7 +29,14 @@ function fail(op: string, why: string): never {
   throw new Error(`Cannot build ${op}: ${why}`);
 }
 
-function one(g: Graph, op: OpType, inputs: (Value | null)[], dtype: DType, shape: Shape, attrs?: Record<string, Attr>) {
+function one(
+  g: Graph,
+  op: OpType,
+  inputs: (Value | null)[],
+  dtype: DType,
+  shape: Shape,
+  attrs?: Record<string, Attr>,
+) {
   return g.addNode(op, inputs, [{ dtype, shape }], attrs)[0];
 }
 
@@ -41,7 +57,8 @@ function toValue(op: string, x: Operand, like: Operand): Value {
 }
 
 function sameDim(a: Dim, b: Dim): boolean {
-  return a === b || a === UNKNOWN || b === UNKNOWN || typeof a === "string" || typeof b === "string";
+  return a === b || a === UNKNOWN || b === UNKNOWN || typeof a === "string" ||
+    typeof b === "string";
 }
 
 /** Numpy broadcasting of two shapes; throws naming the op when sizes conflict. */
@@ -199,7 +216,9 @@ export function cast(x: Value, to: DType): Value {
 
 /** where(cond, a, b): a where cond is true, else b. */
 export function where(cond: Value, a: Operand, b: Operand): Value {
-  if (cond.dtype !== "bool") fail("Where", `condition must be bool: current dtype is ${cond.dtype}`);
+  if (cond.dtype !== "bool") {
+    fail("Where", `condition must be bool: current dtype is ${cond.dtype}`);
+  }
   const va = toValue("Where", a, b);
   const vb = toValue("Where", b, va);
   if (va.dtype !== vb.dtype) fail("Where", `branch dtypes differ: ${va.dtype} and ${vb.dtype}`);
@@ -216,7 +235,12 @@ export function matMul(a: Value, b: Value): Value {
   const ak = a.shape[a.shape.length - 1];
   const bk = b.shape.length === 1 ? b.shape[0] : b.shape[b.shape.length - 2];
   if (!sameDim(ak, bk)) {
-    fail("MatMul", `inner dimensions differ: ${showShape(a.shape)} @ ${showShape(b.shape)} (${ak} against ${bk})`);
+    fail(
+      "MatMul",
+      `inner dimensions differ: ${showShape(a.shape)} @ ${
+        showShape(b.shape)
+      } (${ak} against ${bk})`,
+    );
   }
   let shape: Dim[];
   if (a.shape.length === 1 && b.shape.length === 1) shape = [];
@@ -232,7 +256,9 @@ export function matMul(a: Value, b: Value): Value {
 /** Lower (upper=false) or upper triangle, keeping diagonal offset k. */
 export function trilu(x: Value, options: { upper?: boolean; k?: number } = {}): Value {
   const { upper = false, k = 0 } = options;
-  if (x.shape.length < 2) fail("Trilu", `needs rank 2 or more: current shape is ${showShape(x.shape)}`);
+  if (x.shape.length < 2) {
+    fail("Trilu", `needs rank 2 or more: current shape is ${showShape(x.shape)}`);
+  }
   return one(x.graph, "Trilu", [x, scalarConst(x.graph, k, "int64")], x.dtype, x.shape, {
     upper: { kind: "int", value: upper ? 1 : 0 },
   });
@@ -256,7 +282,12 @@ export function logSoftmax(x: Value, axis = -1): Value {
 
 // ---- reductions -------------------------------------------------------------------------------
 
-function reduce(op: "ReduceSum" | "ReduceMean" | "ReduceMax", x: Value, axes: readonly number[], keepDims: boolean) {
+function reduce(
+  op: "ReduceSum" | "ReduceMean" | "ReduceMax",
+  x: Value,
+  axes: readonly number[],
+  keepDims: boolean,
+) {
   const rank = x.shape.length;
   const norm = [...new Set(axes.map((a) => normAxis(op, a, rank)))].sort((p, q) => p - q);
   const shape: Dim[] = [];
@@ -303,7 +334,12 @@ export function reshape(x: Value, shape: readonly number[] | Value): Value {
   if (!Array.isArray(shape)) {
     const s = shape as Value;
     if (s.dtype !== "int64" || s.shape.length !== 1 || typeof s.shape[0] !== "number") {
-      fail("Reshape", `a shape value must be an int64 vector of known length: current ${s.dtype} ${showShape(s.shape)}`);
+      fail(
+        "Reshape",
+        `a shape value must be an int64 vector of known length: current ${s.dtype} ${
+          showShape(s.shape)
+        }`,
+      );
     }
     const out = Array.from({ length: s.shape[0] as number }, () => UNKNOWN);
     return one(x.graph, "Reshape", [x, s], x.dtype, out);
@@ -311,7 +347,9 @@ export function reshape(x: Value, shape: readonly number[] | Value): Value {
   const target = shape as readonly number[];
   const out: Dim[] = target.map((d, i) => {
     if (d === 0) {
-      if (i >= x.shape.length) fail("Reshape", `0 at position ${i} but input rank is ${x.shape.length}`);
+      if (i >= x.shape.length) {
+        fail("Reshape", `0 at position ${i} but input rank is ${x.shape.length}`);
+      }
       return x.shape[i];
     }
     return d;
@@ -325,12 +363,17 @@ export function reshape(x: Value, shape: readonly number[] | Value): Value {
   const restSize = restKnown ? (rest as number[]).reduce((p, q) => p * q, 1) : undefined;
   if (minus === 1) {
     const i = out.indexOf(-1);
-    out[i] = inSize !== undefined && restSize !== undefined && restSize > 0 ? inSize / restSize : UNKNOWN;
+    out[i] = inSize !== undefined && restSize !== undefined && restSize > 0
+      ? inSize / restSize
+      : UNKNOWN;
     if (typeof out[i] === "number" && !Number.isInteger(out[i])) {
       fail("Reshape", `cannot reshape ${showShape(x.shape)} to [${target}]`);
     }
   } else if (inSize !== undefined && restSize !== undefined && inSize !== restSize) {
-    fail("Reshape", `cannot reshape ${showShape(x.shape)} (${inSize} elements) to [${target}] (${restSize})`);
+    fail(
+      "Reshape",
+      `cannot reshape ${showShape(x.shape)} (${inSize} elements) to [${target}] (${restSize})`,
+    );
   }
   return one(x.graph, "Reshape", [x, int64s(x.graph, target)], x.dtype, out);
 }
@@ -340,7 +383,10 @@ export function transpose(x: Value, perm?: readonly number[]): Value {
   const rank = x.shape.length;
   const p = perm ?? x.shape.map((_, i) => rank - 1 - i);
   if (p.length !== rank || new Set(p).size !== rank || p.some((a) => a < 0 || a >= rank)) {
-    fail("Transpose", `perm [${p}] is not a permutation of ${rank} axes for shape ${showShape(x.shape)}`);
+    fail(
+      "Transpose",
+      `perm [${p}] is not a permutation of ${rank} axes for shape ${showShape(x.shape)}`,
+    );
   }
   return one(x.graph, "Transpose", [x], x.dtype, p.map((a) => x.shape[a]), {
     perm: { kind: "ints", value: [...p] },
@@ -383,7 +429,10 @@ export function concat(values: readonly Value[], axis: number): Value {
     }
     v.shape.forEach((d, i) => {
       if (i !== a && !sameDim(d, first.shape[i])) {
-        fail("Concat", `shapes ${showShape(first.shape)} and ${showShape(v.shape)} differ off axis ${a}`);
+        fail(
+          "Concat",
+          `shapes ${showShape(first.shape)} and ${showShape(v.shape)} differ off axis ${a}`,
+        );
       }
     });
     const d = v.shape[a];
@@ -410,7 +459,9 @@ export function slice(
   const g = x.graph;
   const rank = x.shape.length;
   const count = Array.isArray(starts) ? starts.length : (starts as Value).shape[0] as number;
-  const ax = (axes ?? Array.from({ length: count }, (_, i) => i)).map((a) => normAxis("Slice", a, rank));
+  const ax = (axes ?? Array.from({ length: count }, (_, i) => i)).map((a) =>
+    normAxis("Slice", a, rank)
+  );
   const st = steps ?? ax.map(() => 1);
   if (st.some((s) => s === 0)) fail("Slice", "steps must not be 0");
   const out: Dim[] = [...x.shape];
@@ -456,7 +507,10 @@ export function expand(x: Value, shape: readonly Dim[] | Value): Value {
   const target = shape as readonly Dim[];
   const out = broadcastShapes("Expand", x.shape, target);
   if (target.some((d) => typeof d !== "number")) {
-    fail("Expand", `a literal target shape must be numeric: current [${target}]; pass shapeOf(...) instead`);
+    fail(
+      "Expand",
+      `a literal target shape must be numeric: current [${target}]; pass shapeOf(...) instead`,
+    );
   }
   return one(x.graph, "Expand", [x, int64s(x.graph, target as number[])], x.dtype, out);
 }
@@ -499,7 +553,9 @@ export function zerosLike(x: Value): Value {
 
 /** [start, start+delta, ...) below limit; scalar inputs of one dtype. */
 export function range(start: Value, limit: Value, delta: Value): Value {
-  return one(graphOf("Range", [start, limit, delta]), "Range", [start, limit, delta], start.dtype, [UNKNOWN]);
+  return one(graphOf("Range", [start, limit, delta]), "Range", [start, limit, delta], start.dtype, [
+    UNKNOWN,
+  ]);
 }
 
 // ---- indexing ---------------------------------------------------------------------------------------
@@ -522,12 +578,22 @@ export function gatherElements(data: Value, indices: Value, axis: number): Value
     fail("GatherElements", `indices must be int64 or int32: current dtype is ${indices.dtype}`);
   }
   if (indices.shape.length !== data.shape.length) {
-    fail("GatherElements", `ranks differ: data ${showShape(data.shape)}, indices ${showShape(indices.shape)}`);
+    fail(
+      "GatherElements",
+      `ranks differ: data ${showShape(data.shape)}, indices ${showShape(indices.shape)}`,
+    );
   }
   const a = normAxis("GatherElements", axis, data.shape.length);
-  return one(graphOf("GatherElements", [data, indices]), "GatherElements", [data, indices], data.dtype, indices.shape, {
-    axis: { kind: "int", value: a },
-  });
+  return one(
+    graphOf("GatherElements", [data, indices]),
+    "GatherElements",
+    [data, indices],
+    data.dtype,
+    indices.shape,
+    {
+      axis: { kind: "int", value: a },
+    },
+  );
 }
 
 /** Writes `updates` into a copy of `data` at `indices` along `axis`; reduction "add" accumulates. */
@@ -539,15 +605,34 @@ export function scatterElements(
   reduction: "none" | "add" = "none",
 ): Value {
   const a = normAxis("ScatterElements", axis, data.shape.length);
-  return one(graphOf("ScatterElements", [data, indices, updates]), "ScatterElements", [data, indices, updates], data.dtype, data.shape, {
-    axis: { kind: "int", value: a },
-    reduction: { kind: "string", value: reduction },
-  });
+  return one(
+    graphOf("ScatterElements", [data, indices, updates]),
+    "ScatterElements",
+    [data, indices, updates],
+    data.dtype,
+    data.shape,
+    {
+      axis: { kind: "int", value: a },
+      reduction: { kind: "string", value: reduction },
+    },
+  );
 }
 
 /** ONNX ScatterND: writes slices of `updates` at index tuples; reduction "add" accumulates. */
-export function scatterND(data: Value, indices: Value, updates: Value, reduction: "none" | "add" = "none"): Value {
-  return one(graphOf("ScatterND", [data, indices, updates]), "ScatterND", [data, indices, updates], data.dtype, data.shape, {
-    reduction: { kind: "string", value: reduction },
-  });
+export function scatterND(
+  data: Value,
+  indices: Value,
+  updates: Value,
+  reduction: "none" | "add" = "none",
+): Value {
+  return one(
+    graphOf("ScatterND", [data, indices, updates]),
+    "ScatterND",
+    [data, indices, updates],
+    data.dtype,
+    data.shape,
+    {
+      reduction: { kind: "string", value: reduction },
+    },
+  );
 }

@@ -77,7 +77,12 @@ function stateInput(g: Graph, specs: StateSpec[], name: string, like: Value): Va
 }
 
 /** Builds the AdamW update. `lr` and `step` (1-based, counting this update) are float scalars. */
-export function adamW(items: readonly ParamGrad[], lr: Value, step: Value, options: AdamWOptions): OptimizerUpdate {
+export function adamW(
+  items: readonly ParamGrad[],
+  lr: Value,
+  step: Value,
+  options: AdamWOptions,
+): OptimizerUpdate {
   const { beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = 0, decays = () => true } = options;
   checkUnit("beta1", beta1);
   checkUnit("beta2", beta2);
@@ -109,7 +114,9 @@ export function adamW(items: readonly ParamGrad[], lr: Value, step: Value, optio
 /** Builds the SGD update: buf ← μ·buf + g; p ← p − lr·buf (Nesterov: p ← p − lr·(g + μ·buf)). */
 export function sgd(items: readonly ParamGrad[], lr: Value, options: SgdOptions): OptimizerUpdate {
   const { momentum = 0, nesterov = false, weightDecay = 0 } = options;
-  if (momentum < 0) throw new RangeError(`Cannot build SGD: 'momentum' must be ≥ 0: current value is ${momentum}`);
+  if (momentum < 0) {
+    throw new RangeError(`Cannot build SGD: 'momentum' must be ≥ 0: current value is ${momentum}`);
+  }
   const g = lr.graph;
   const specs: StateSpec[] = [];
   const params = new Map<string, Value>();
@@ -143,13 +150,22 @@ export function globalNorm(grads: readonly Value[]): Value {
  * Scales gradients so their global norm is at most `maxNorm` (PyTorch's clip_grad_norm_):
  * g ← g · min(1, maxNorm / (‖g‖ + 1e-6)). Returns the clipped gradients and the norm before.
  */
-export function clipByGlobalNorm(grads: readonly Value[], maxNorm: number): { grads: Value[]; norm: Value } {
-  if (!(maxNorm > 0)) throw new RangeError(`Cannot clip gradients: 'maxNorm' must be > 0: current value is ${maxNorm}`);
+export function clipByGlobalNorm(
+  grads: readonly Value[],
+  maxNorm: number,
+): { grads: Value[]; norm: Value } {
+  if (!(maxNorm > 0)) {
+    throw new RangeError(
+      `Cannot clip gradients: 'maxNorm' must be > 0: current value is ${maxNorm}`,
+    );
+  }
   const norm = globalNorm(grads);
   const scale = min(div(scalarConst(norm.graph, maxNorm, norm.dtype), add(norm, 1e-6)), 1);
   return { grads: grads.map((gr) => mul(gr, cast(scale, gr.dtype))), norm };
 }
 
 function checkUnit(name: string, v: number) {
-  if (!(v >= 0 && v < 1)) throw new RangeError(`Cannot build AdamW: '${name}' must be in [0, 1): current value is ${v}`);
+  if (!(v >= 0 && v < 1)) {
+    throw new RangeError(`Cannot build AdamW: '${name}' must be in [0, 1): current value is ${v}`);
+  }
 }

@@ -8,7 +8,14 @@
 
 import { grad } from "./autodiff.ts";
 import type { Value } from "./ir.ts";
-import { adamW, clipByGlobalNorm, globalNorm, type OptimizerOptions, sgd, type StateSpec } from "./optim.ts";
+import {
+  adamW,
+  clipByGlobalNorm,
+  globalNorm,
+  type OptimizerOptions,
+  sgd,
+  type StateSpec,
+} from "./optim.ts";
 
 /** Options of {@link buildTrainStep}. */
 export interface TrainStepOptions {
@@ -51,13 +58,19 @@ export function nextName(name: string): string {
  * console.assert("w.next" in step.outputs && "loss" in step.outputs);
  * ```
  */
-export function buildTrainStep(loss: Value, params: Record<string, Value>, options: TrainStepOptions): TrainStep {
+export function buildTrainStep(
+  loss: Value,
+  params: Record<string, Value>,
+  options: TrainStepOptions,
+): TrainStep {
   const g = loss.graph;
   const names = Object.keys(params);
   if (names.length === 0) throw new Error("Cannot build train step: no parameters given");
   for (const n of names) {
     if (params[n].producer !== null || params[n].name !== n) {
-      throw new Error(`Cannot build train step: parameter '${n}' must be a graph input named '${n}'`);
+      throw new Error(
+        `Cannot build train step: parameter '${n}' must be a graph input named '${n}'`,
+      );
     }
   }
   const raw = grad(loss, names.map((n) => params[n]));
@@ -70,7 +83,9 @@ export function buildTrainStep(loss: Value, params: Record<string, Value>, optio
   let update;
   if (opt.kind === "adamw") update = adamW(items, lr, g.input("step", loss.dtype, []), opt);
   else if (opt.kind === "sgd") update = sgd(items, lr, opt);
-  else throw new RangeError(`Cannot build train step: unknown optimizer kind '${(opt as { kind: string }).kind}'`);
+  else {throw new RangeError(
+      `Cannot build train step: unknown optimizer kind '${(opt as { kind: string }).kind}'`,
+    );}
 
   const outputs: Record<string, Value> = { loss, grad_norm: norm, ...(options.extraOutputs ?? {}) };
   for (const [n, v] of update.params) outputs[nextName(n)] = v;

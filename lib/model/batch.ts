@@ -30,15 +30,23 @@ export interface PackedBatch {
  * console.assert(b.targets.data[0] === 5n && b.targetMask.data[4] === 0);
  * ```
  */
-export function packSequences(seqs: readonly (readonly number[])[], width?: number, pad = 0): PackedBatch {
+export function packSequences(
+  seqs: readonly (readonly number[])[],
+  width?: number,
+  pad = 0,
+): PackedBatch {
   if (seqs.length === 0) throw new Error("Cannot pack an empty batch");
   const w = width ?? Math.max(...seqs.map((s) => s.length));
   seqs.forEach((s, i) => {
     if (s.length === 0) throw new Error(`Cannot pack sequence ${i}: it is empty`);
-    if (s.length > w) throw new RangeError(`Cannot pack sequence ${i}: ${s.length} tokens exceed the width ${w}`);
+    if (s.length > w) {
+      throw new RangeError(`Cannot pack sequence ${i}: ${s.length} tokens exceed the width ${w}`);
+    }
   });
   const b = seqs.length;
-  const ids = new BigInt64Array(b * w), mask = new BigInt64Array(b * w), pos = new BigInt64Array(b * w);
+  const ids = new BigInt64Array(b * w),
+    mask = new BigInt64Array(b * w),
+    pos = new BigInt64Array(b * w);
   const tgt = new BigInt64Array(b * w), tmask = new Float32Array(b * w);
   seqs.forEach((s, r) => {
     for (let t = 0; t < w; t++) {

@@ -9,7 +9,16 @@
  */
 
 import type { Graph, Value } from "../graph/ir.ts";
-import { attention, causalMask, linear, mergeHeads, rmsNorm, silu, splitHeads, tokenNll } from "../graph/nn.ts";
+import {
+  attention,
+  causalMask,
+  linear,
+  mergeHeads,
+  rmsNorm,
+  silu,
+  splitHeads,
+  tokenNll,
+} from "../graph/nn.ts";
 import { add, gather, matMul, mul, reduceMean, transpose } from "../graph/ops.ts";
 import { type DType, type HostTensor, tensor } from "../graph/tensor.ts";
 
@@ -33,7 +42,11 @@ export interface BlockLmConfig {
 
 /** Parameter names and shapes of a block LM. */
 export function blockLmShapes(c: BlockLmConfig): Record<string, number[]> {
-  const s: Record<string, number[]> = { "embed": [c.vocab, c.width], "pos": [c.seq, c.width], "norm": [c.width] };
+  const s: Record<string, number[]> = {
+    "embed": [c.vocab, c.width],
+    "pos": [c.seq, c.width],
+    "norm": [c.width],
+  };
   for (let l = 0; l < c.layers; l++) {
     const p = `layers.${l}`;
     s[`${p}.attn_norm`] = [c.width];
@@ -60,8 +73,17 @@ export function initBlockLm(c: BlockLmConfig, seed: number): Map<string, HostTen
   for (const [name, shape] of Object.entries(blockLmShapes(c))) {
     const n = shape.reduce((p, q) => p * q, 1);
     const isNorm = name.endsWith("norm");
-    const std = name.endsWith(".o") || name.endsWith(".down") ? 0.02 / Math.sqrt(2 * c.layers) : 0.02;
-    store.set(name, tensor(c.dtype ?? "float32", shape, Array.from({ length: n }, () => (isNorm ? 1 : std * normal()))));
+    const std = name.endsWith(".o") || name.endsWith(".down")
+      ? 0.02 / Math.sqrt(2 * c.layers)
+      : 0.02;
+    store.set(
+      name,
+      tensor(
+        c.dtype ?? "float32",
+        shape,
+        Array.from({ length: n }, () => (isNorm ? 1 : std * normal())),
+      ),
+    );
   }
   return store;
 }
@@ -69,7 +91,9 @@ export function initBlockLm(c: BlockLmConfig, seed: number): Map<string, HostTen
 /** Declares the parameters as graph inputs. */
 export function blockLmInputs(g: Graph, c: BlockLmConfig): Record<string, Value> {
   const out: Record<string, Value> = {};
-  for (const [name, shape] of Object.entries(blockLmShapes(c))) out[name] = g.input(name, c.dtype ?? "float32", shape);
+  for (const [name, shape] of Object.entries(blockLmShapes(c))) {
+    out[name] = g.input(name, c.dtype ?? "float32", shape);
+  }
   return out;
 }
 
@@ -94,6 +118,11 @@ export function blockLmLogits(p: Record<string, Value>, tokens: Value, c: BlockL
 }
 
 /** Mean next-token cross-entropy of `targets` (B,T) given `tokens` (B,T). */
-export function blockLmLoss(p: Record<string, Value>, tokens: Value, targets: Value, c: BlockLmConfig): Value {
+export function blockLmLoss(
+  p: Record<string, Value>,
+  tokens: Value,
+  targets: Value,
+  c: BlockLmConfig,
+): Value {
   return reduceMean(tokenNll(blockLmLogits(p, tokens, c), targets));
 }

@@ -50,11 +50,23 @@ export interface LlamaConfig {
 /** A Hugging Face `config.json` as read from disk. */
 export type HfConfigJson = Record<string, unknown>;
 
-function field(json: HfConfigJson, key: string, check: (v: unknown) => boolean, what: string, fallback?: unknown) {
+function field(
+  json: HfConfigJson,
+  key: string,
+  check: (v: unknown) => boolean,
+  what: string,
+  fallback?: unknown,
+) {
   const v = json[key] ?? fallback;
-  if (v === undefined) throw new Error(`Cannot read config.json: field '${key}' is missing (${what})`);
+  if (v === undefined) {
+    throw new Error(`Cannot read config.json: field '${key}' is missing (${what})`);
+  }
   if (!check(v)) {
-    throw new Error(`Cannot read config.json: field '${key}' must be ${what}: current value is ${JSON.stringify(v)}`);
+    throw new Error(
+      `Cannot read config.json: field '${key}' must be ${what}: current value is ${
+        JSON.stringify(v)
+      }`,
+    );
   }
   return v;
 }
@@ -76,29 +88,70 @@ const bool = (v: unknown) => typeof v === "boolean";
  * ```
  */
 export function llamaConfigFromHf(json: HfConfigJson): LlamaConfig {
-  const modelType = field(json, "model_type", (v) => MODEL_TYPES.includes(v as ModelType), `one of ${MODEL_TYPES.join(", ")}`, "llama") as ModelType;
+  const modelType = field(
+    json,
+    "model_type",
+    (v) => MODEL_TYPES.includes(v as ModelType),
+    `one of ${MODEL_TYPES.join(", ")}`,
+    "llama",
+  ) as ModelType;
   const hiddenSize = field(json, "hidden_size", posInt, "a positive integer") as number;
-  const numAttentionHeads = field(json, "num_attention_heads", posInt, "a positive integer") as number;
-  const numKeyValueHeads = field(json, "num_key_value_heads", posInt, "a positive integer", numAttentionHeads) as number;
+  const numAttentionHeads = field(
+    json,
+    "num_attention_heads",
+    posInt,
+    "a positive integer",
+  ) as number;
+  const numKeyValueHeads = field(
+    json,
+    "num_key_value_heads",
+    posInt,
+    "a positive integer",
+    numAttentionHeads,
+  ) as number;
   if (numAttentionHeads % numKeyValueHeads !== 0) {
     throw new Error(
       `Cannot read config.json: 'num_key_value_heads' must divide 'num_attention_heads' (${numAttentionHeads}): current value is ${numKeyValueHeads}`,
     );
   }
-  const headDim = field(json, "head_dim", posInt, "a positive integer", hiddenSize / numAttentionHeads) as number;
-  if (headDim % 2 !== 0) throw new Error(`Cannot read config.json: 'head_dim' must be even for RoPE: current value is ${headDim}`);
+  const headDim = field(
+    json,
+    "head_dim",
+    posInt,
+    "a positive integer",
+    hiddenSize / numAttentionHeads,
+  ) as number;
+  if (headDim % 2 !== 0) {
+    throw new Error(
+      `Cannot read config.json: 'head_dim' must be even for RoPE: current value is ${headDim}`,
+    );
+  }
   const act = json.hidden_act ?? "silu";
-  if (act !== "silu") throw new Error(`Cannot read config.json: 'hidden_act' must be "silu" (supported: silu): current value is ${JSON.stringify(act)}`);
+  if (act !== "silu") {
+    throw new Error(
+      `Cannot read config.json: 'hidden_act' must be "silu" (supported: silu): current value is ${
+        JSON.stringify(act)
+      }`,
+    );
+  }
   const scaling = json.rope_scaling as Record<string, unknown> | null | undefined;
   if (scaling && (scaling.rope_type ?? scaling.type) !== "default") {
     throw new Error(
-      `Cannot read config.json: 'rope_scaling' is not supported (supported: null or {"rope_type": "default"}): current value is ${JSON.stringify(scaling)}`,
+      `Cannot read config.json: 'rope_scaling' is not supported (supported: null or {"rope_type": "default"}): current value is ${
+        JSON.stringify(scaling)
+      }`,
     );
   }
   if (json.use_sliding_window === true) {
-    throw new Error(`Cannot read config.json: 'use_sliding_window' must be false (sliding-window attention is not supported)`);
+    throw new Error(
+      `Cannot read config.json: 'use_sliding_window' must be false (sliding-window attention is not supported)`,
+    );
   }
-  if (json.mlp_bias === true) throw new Error(`Cannot read config.json: 'mlp_bias' must be false (MLP biases are not supported)`);
+  if (json.mlp_bias === true) {
+    throw new Error(
+      `Cannot read config.json: 'mlp_bias' must be false (MLP biases are not supported)`,
+    );
+  }
   const attentionBias = field(json, "attention_bias", bool, "true or false", false) as boolean;
   return {
     modelType,
@@ -111,7 +164,13 @@ export function llamaConfigFromHf(json: HfConfigJson): LlamaConfig {
     headDim,
     rmsNormEps: field(json, "rms_norm_eps", posNum, "a positive number", 1e-6) as number,
     ropeTheta: field(json, "rope_theta", posNum, "a positive number", 10000) as number,
-    maxPositionEmbeddings: field(json, "max_position_embeddings", posInt, "a positive integer", 2048) as number,
+    maxPositionEmbeddings: field(
+      json,
+      "max_position_embeddings",
+      posInt,
+      "a positive integer",
+      2048,
+    ) as number,
     tieWordEmbeddings: field(json, "tie_word_embeddings", bool, "true or false", false) as boolean,
     qkvBias: modelType === "qwen2" || attentionBias,
     oBias: attentionBias,
@@ -155,7 +214,13 @@ export function llamaConfigToHf(c: LlamaConfig): HfConfigJson {
 
 /** Parameter names (Hugging Face) and shapes of a config. */
 export function llamaParamShapes(c: LlamaConfig): Map<string, number[]> {
-  const { hiddenSize: d, intermediateSize: f, numAttentionHeads: h, numKeyValueHeads: hkv, headDim: hd } = c;
+  const {
+    hiddenSize: d,
+    intermediateSize: f,
+    numAttentionHeads: h,
+    numKeyValueHeads: hkv,
+    headDim: hd,
+  } = c;
   const s = new Map<string, number[]>();
   s.set("model.embed_tokens.weight", [c.vocabSize, d]);
   for (let l = 0; l < c.numHiddenLayers; l++) {

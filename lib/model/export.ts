@@ -18,6 +18,8 @@ import { buildDecodeGraph } from "./programs.ts";
 export interface SaveModelOptions {
   /** Also write `onnx/model.onnx` for transformers.js. @default true */
   readonly onnx?: boolean;
+  /** Store weights as float16 (half the size; read back widened to float32). @default false */
+  readonly half?: boolean;
 }
 
 /**
@@ -29,10 +31,14 @@ export interface SaveModelOptions {
  * await saveModel(model, "runs/exported");
  * ```
  */
-export async function saveModel(model: LanguageModel, folder: string, options: SaveModelOptions = {}): Promise<void> {
-  const { onnx = true } = options;
+export async function saveModel(
+  model: LanguageModel,
+  folder: string,
+  options: SaveModelOptions = {},
+): Promise<void> {
+  const { onnx = true, half = false } = options;
   const dir = folder.replace(/\/$/, "");
-  await Deno.mkdir(`${dir}/onnx`, { recursive: true });
+  await Deno.mkdir(onnx ? `${dir}/onnx` : dir, { recursive: true });
   const write = async (name: string, data: string | Uint8Array) => {
     const tmp = `${dir}/${name}.tmp`;
     if (typeof data === "string") await Deno.writeTextFile(tmp, data);
@@ -47,10 +53,22 @@ export async function saveModel(model: LanguageModel, folder: string, options: S
   await write("config.json", JSON.stringify(hf, null, 2));
   await write(
     "generation_config.json",
-    JSON.stringify({ bos_token_id: hf.bos_token_id, eos_token_id: hf.eos_token_id, max_length: c.maxPositionEmbeddings }, null, 2),
+    JSON.stringify(
+      {
+        bos_token_id: hf.bos_token_id,
+        eos_token_id: hf.eos_token_id,
+        max_length: c.maxPositionEmbeddings,
+      },
+      null,
+      2,
+    ),
   );
-  const weights = new Map([...model.store].filter(([k]) => !k.includes(".adam_") && !k.includes(".momentum") && k !== "optimizer.step"));
-  await writeSafetensorsFile(`${dir}/model.safetensors`, weights, { format: "pt" });
+  const weights = new Map(
+    [...model.store].filter(([k]) =>
+      !k.includes(".adam_") && !k.includes(".momentum") && k !== "optimizer.step"
+    ),
+  );
+  await writeSafetensorsFile(`${dir}/model.safetensors`, weights, { format: "pt" }, { half });
   if (tok) {
     await write("tokenizer.json", JSON.stringify(tok.json.tokenizer));
     await write("tokenizer_config.json", JSON.stringify(tok.json.config, null, 2));

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { type Graph, type Value } from "../graph/ir.ts";
+import type { Graph, Value } from "../graph/ir.ts";
 import { linear, rmsNorm, silu } from "../graph/nn.ts";
 import {
   add,
@@ -141,13 +141,20 @@ function attentionBlock(
   const scores = add(mul(matMul(q5, transpose(k5, [0, 1, 2, 4, 3])), 1 / Math.sqrt(hd)), bias); // (B,Hkv,R,Tq,Tk)
   const ctx = matMul(softmax(scores, -1), v5); // (B,Hkv,R,Tq,Hd)
   const merged = reshape(transpose(reshape(ctx, [0, h, -1, hd]), [0, 2, 1, 3]), [0, 0, h * hd]); // (B,Tq,H·Hd)
-  return { out: linear(merged, w("o_proj.weight"), wOpt("o_proj.bias")), cache: { key: k, value: v } };
+  return {
+    out: linear(merged, w("o_proj.weight"), wOpt("o_proj.bias")),
+    cache: { key: k, value: v },
+  };
 }
 
 /**
  * Runs the decoder blocks: final-normed hidden states (B,Tq,D) and the updated cache per layer.
  */
-export function decoder(weights: Weights, c: LlamaConfig, inp: DecoderInputs): { hidden: Value; cache: LayerCache[] } {
+export function decoder(
+  weights: Weights,
+  c: LlamaConfig,
+  inp: DecoderInputs,
+): { hidden: Value; cache: LayerCache[] } {
   const g = inp.ids.graph;
   const embed = weights["model.embed_tokens.weight"];
   const dtype = embed.dtype;
@@ -162,12 +169,23 @@ export function decoder(weights: Weights, c: LlamaConfig, inp: DecoderInputs): {
     const w = (n: string) => weights[`${p}.self_attn.${n}`] ?? weights[`${p}.${n}`];
     const wOpt = (n: string): Value | undefined => weights[`${p}.self_attn.${n}`];
     x = g.scope(`layers.${l}`, () => {
-      const a = attentionBlock(rmsNorm(x, weights[`${p}.input_layernorm.weight`], c.rmsNormEps), w, wOpt, c, rope, bias, inp.past?.[l]);
+      const a = attentionBlock(
+        rmsNorm(x, weights[`${p}.input_layernorm.weight`], c.rmsNormEps),
+        w,
+        wOpt,
+        c,
+        rope,
+        bias,
+        inp.past?.[l],
+      );
       cache.push(a.cache);
       const x1 = add(x, a.out);
       const h = rmsNorm(x1, weights[`${p}.post_attention_layernorm.weight`], c.rmsNormEps);
       const mlp = linear(
-        mul(silu(linear(h, weights[`${p}.mlp.gate_proj.weight`])), linear(h, weights[`${p}.mlp.up_proj.weight`])),
+        mul(
+          silu(linear(h, weights[`${p}.mlp.gate_proj.weight`])),
+          linear(h, weights[`${p}.mlp.up_proj.weight`]),
+        ),
         weights[`${p}.mlp.down_proj.weight`],
       ); // (B,Tq,D)
       return add(x1, mlp);

@@ -23,7 +23,12 @@ export interface Llama2cCheckpoint {
  * Reorders the rows of a (heads·Hd, in) projection from interleaved-pair RoPE order to
  * rotate-half order: within each head, new row j takes old row 2j (j < Hd/2) or 2(j − Hd/2) + 1.
  */
-export function interleavedToHalf(w: Float32Array, heads: number, headDim: number, inDim: number): Float32Array {
+export function interleavedToHalf(
+  w: Float32Array,
+  heads: number,
+  headDim: number,
+  inDim: number,
+): Float32Array {
   const out = new Float32Array(w.length);
   const half = headDim / 2;
   for (let h = 0; h < heads; h++) {
@@ -48,13 +53,34 @@ export function interleavedToHalf(w: Float32Array, heads: number, headDim: numbe
  * ```
  */
 export function readLlama2c(bytes: Uint8Array, source = "<bytes>"): Llama2cCheckpoint {
-  if (bytes.length < 28) throw new Error(`Cannot read llama2.c checkpoint ${source}: ${bytes.length} bytes is shorter than the 28-byte header`);
+  if (bytes.length < 28) {
+    throw new Error(
+      `Cannot read llama2.c checkpoint ${source}: ${bytes.length} bytes is shorter than the 28-byte header`,
+    );
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const [dim, hidden, layers, heads, kvHeads, rawVocab, seqLen] = Array.from({ length: 7 }, (_, i) => view.getInt32(4 * i, true));
+  const [dim, hidden, layers, heads, kvHeads, rawVocab, seqLen] = Array.from(
+    { length: 7 },
+    (_, i) => view.getInt32(4 * i, true),
+  );
   const shared = rawVocab > 0;
   const vocab = Math.abs(rawVocab);
-  for (const [k, v] of Object.entries({ dim, hidden_dim: hidden, n_layers: layers, n_heads: heads, n_kv_heads: kvHeads, vocab_size: vocab, seq_len: seqLen })) {
-    if (!(v > 0)) throw new Error(`Cannot read llama2.c checkpoint ${source}: header field '${k}' is ${v}; is this a llama2.c file?`);
+  for (
+    const [k, v] of Object.entries({
+      dim,
+      hidden_dim: hidden,
+      n_layers: layers,
+      n_heads: heads,
+      n_kv_heads: kvHeads,
+      vocab_size: vocab,
+      seq_len: seqLen,
+    })
+  ) {
+    if (!(v > 0)) {
+      throw new Error(
+        `Cannot read llama2.c checkpoint ${source}: header field '${k}' is ${v}; is this a llama2.c file?`,
+      );
+    }
   }
   const hd = dim / heads;
   const kvDim = kvHeads * hd;
@@ -78,15 +104,23 @@ export function readLlama2c(bytes: Uint8Array, source = "<bytes>"): Llama2cCheck
   if (bytes.length !== expected) {
     throw new Error(
       `Cannot read llama2.c checkpoint ${source}: expected ${expected} bytes for dim ${dim}, hidden ${hidden}, ${layers} layers, ` +
-        `${heads} heads, ${kvHeads} kv heads, vocab ${vocab}, seq ${seqLen}${shared ? "" : " with a classifier"}, but the file has ${bytes.length}`,
+        `${heads} heads, ${kvHeads} kv heads, vocab ${vocab}, seq ${seqLen}${
+          shared ? "" : " with a classifier"
+        }, but the file has ${bytes.length}`,
     );
   }
   const all = new Float32Array(bytes.slice(28).buffer);
   let at = 0;
-  const take = (n: number) => all.subarray(at, (at += n));
+  const take = (n: number) => all.subarray(at, at += n);
   const part = (block: Float32Array, l: number, n: number) => block.slice(l * n, (l + 1) * n);
-  const embed = take(counts.embed), rmsAtt = take(counts.rmsAtt), wq = take(counts.wq), wk = take(counts.wk);
-  const wv = take(counts.wv), wo = take(counts.wo), rmsFfn = take(counts.rmsFfn), w1 = take(counts.w1);
+  const embed = take(counts.embed),
+    rmsAtt = take(counts.rmsAtt),
+    wq = take(counts.wq),
+    wk = take(counts.wk);
+  const wv = take(counts.wv),
+    wo = take(counts.wo),
+    rmsFfn = take(counts.rmsFfn),
+    w1 = take(counts.w1);
   const w2 = take(counts.w2), w3 = take(counts.w3), rmsFinal = take(counts.rmsFinal);
   take(counts.freqs);
   const wcls = take(counts.wcls);
@@ -108,13 +142,22 @@ export function readLlama2c(bytes: Uint8Array, source = "<bytes>"): Llama2cCheck
     eos_token_id: 2,
   });
   const t = new Map<string, HostTensor<"float32">>();
-  const put = (name: string, shape: number[], data: Float32Array) => t.set(name, tensor("float32", shape, data.slice()));
+  const put = (name: string, shape: number[], data: Float32Array) =>
+    t.set(name, tensor("float32", shape, data.slice()));
   put("model.embed_tokens.weight", [vocab, dim], embed);
   for (let l = 0; l < layers; l++) {
     const p = `model.layers.${l}`;
     put(`${p}.input_layernorm.weight`, [dim], part(rmsAtt, l, dim));
-    put(`${p}.self_attn.q_proj.weight`, [dim, dim], interleavedToHalf(part(wq, l, dim * dim), heads, hd, dim));
-    put(`${p}.self_attn.k_proj.weight`, [kvDim, dim], interleavedToHalf(part(wk, l, dim * kvDim), kvHeads, hd, dim));
+    put(
+      `${p}.self_attn.q_proj.weight`,
+      [dim, dim],
+      interleavedToHalf(part(wq, l, dim * dim), heads, hd, dim),
+    );
+    put(
+      `${p}.self_attn.k_proj.weight`,
+      [kvDim, dim],
+      interleavedToHalf(part(wk, l, dim * kvDim), kvHeads, hd, dim),
+    );
     put(`${p}.self_attn.v_proj.weight`, [kvDim, dim], part(wv, l, dim * kvDim));
     put(`${p}.self_attn.o_proj.weight`, [dim, dim], part(wo, l, dim * dim));
     put(`${p}.post_attention_layernorm.weight`, [dim], part(rmsFfn, l, dim));

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type Graph, type Value } from "../graph/ir.ts";
+import type { Graph, Value } from "../graph/ir.ts";
 import type { HostTensor } from "../graph/tensor.ts";
 import { checkParams, type ParamStore } from "../runtime/params.ts";
 import { compile, type Program, type Runtime } from "../runtime/program.ts";
@@ -28,11 +28,20 @@ export interface LanguageModel {
 
 /** The parameter specs of a config, for `checkParams`. */
 export function paramSpecs(c: LlamaConfig) {
-  return [...llamaParamShapes(c)].map(([name, shape]) => ({ name, dtype: "float32" as const, shape }));
+  return [...llamaParamShapes(c)].map(([name, shape]) => ({
+    name,
+    dtype: "float32" as const,
+    shape,
+  }));
 }
 
 /** Wraps a config and store as a model, checking every tensor is present with its shape. */
-export function createModel(config: LlamaConfig, store: ParamStore, runtime: Runtime, tokenizer?: Tokenizer): LanguageModel {
+export function createModel(
+  config: LlamaConfig,
+  store: ParamStore,
+  runtime: Runtime,
+  tokenizer?: Tokenizer,
+): LanguageModel {
   checkParams(store, paramSpecs(config), "model weights");
   if (tokenizer) checkTokenizerMatchesModel(tokenizer, config.vocabSize);
   return { config, store, runtime, tokenizer, programs: new Map() };
@@ -48,7 +57,11 @@ export interface LoadModelOptions {
  * Loads a model from a Hugging Face folder (`config.json`, `model.safetensors`, optional
  * `tokenizer.json`), or a llama2.c checkpoint (`.bin`).
  */
-export async function loadModel(path: string, runtime: Runtime, options: LoadModelOptions = {}): Promise<LanguageModel> {
+export async function loadModel(
+  path: string,
+  runtime: Runtime,
+  options: LoadModelOptions = {},
+): Promise<LanguageModel> {
   const info = await Deno.stat(path).catch(() => {
     throw new Error(`Cannot load model: '${path}' does not exist`);
   });
@@ -60,7 +73,9 @@ export async function loadModel(path: string, runtime: Runtime, options: LoadMod
     config = ck.config;
     store = ck.tensors as ParamStore;
   } else {
-    const dir = info.isDirectory ? path.replace(/\/$/, "") : path.slice(0, path.lastIndexOf("/")) || ".";
+    const dir = info.isDirectory
+      ? path.replace(/\/$/, "")
+      : path.slice(0, path.lastIndexOf("/")) || ".";
     const json = await Deno.readTextFile(`${dir}/config.json`).then(JSON.parse, (e) => {
       throw new Error(`Cannot load model: ${dir}/config.json: ${(e as Error).message}`);
     });
@@ -70,18 +85,26 @@ export async function loadModel(path: string, runtime: Runtime, options: LoadMod
     // A tied checkpoint may carry lm_head anyway; drop the duplicate.
     if (config.tieWordEmbeddings) store.delete("lm_head.weight");
     for (const [k, t] of store) if (t.dtype !== "float32") store.set(k, toFloat32(t, k, weights));
-    if (!tokenizerPath && await Deno.stat(`${dir}/tokenizer.json`).then(() => true, () => false)) tokenizerPath = dir;
+    if (!tokenizerPath && await Deno.stat(`${dir}/tokenizer.json`).then(() => true, () => false)) {
+      tokenizerPath = dir;
+    }
   }
   const tokenizer = tokenizerPath ? await loadTokenizer(tokenizerPath) : undefined;
   return createModel(config, store, runtime, tokenizer);
 }
 
 function toFloat32(t: HostTensor, name: string, file: string): HostTensor {
-  if (t.dtype !== "float64") throw new Error(`Cannot load model: ${file}: tensor '${name}' is ${t.dtype}, not a float`);
+  if (t.dtype !== "float64") {
+    throw new Error(`Cannot load model: ${file}: tensor '${name}' is ${t.dtype}, not a float`);
+  }
   return { dtype: "float32", shape: t.shape, data: Float32Array.from(t.data as Float64Array) };
 }
 
-async function cached(model: LanguageModel, key: string, build: () => { graph: Graph; outputs: Record<string, Value> }) {
+async function cached(
+  model: LanguageModel,
+  key: string,
+  build: () => { graph: Graph; outputs: Record<string, Value> },
+) {
   let p = model.programs.get(key);
   if (!p) {
     const { graph, outputs } = build();

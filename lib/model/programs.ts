@@ -56,7 +56,10 @@ export interface LossGraphOptions {
  * The caller chooses the weights: completion-mask / token-count for SFT; advantage / length for
  * GRPO. Inputs `targets` (B,T) int64, `loss_weights` (B,T); returns the graph, weights and loss.
  */
-export function buildLossGraph(c: LlamaConfig, options: LossGraphOptions = {}) {
+export function buildLossGraph(
+  c: LlamaConfig,
+  options: LossGraphOptions = {},
+): { graph: Graph; weights: Weights; loss: Value; tokenLogprobs: Value } {
   const { kl = false, dtype = "float32" } = options;
   const g = new Graph();
   const weights = weightInputs(g, c, dtype);
@@ -79,7 +82,7 @@ export function buildLossGraph(c: LlamaConfig, options: LossGraphOptions = {}) {
  * Scoring: for each position, the log-prob of `targets` (B,T), the entropy of the next-token
  * distribution (B,T) and the margin between its two largest probabilities (B,T).
  */
-export function buildScoreGraph(c: LlamaConfig, dtype: DType = "float32") {
+export function buildScoreGraph(c: LlamaConfig, dtype: DType = "float32"): ProgramGraph {
   const g = new Graph();
   const weights = weightInputs(g, c, dtype);
   const seq = sequenceInputs(g);
@@ -103,12 +106,25 @@ export function buildScoreGraph(c: LlamaConfig, dtype: DType = "float32") {
 function oneHot(targets: Value, like: Value): Value {
   const g = like.graph;
   const v = like.shape[like.shape.length - 1] as number;
-  const ids = g.constant({ dtype: "int64", shape: [v], data: BigInt64Array.from({ length: v }, (_, i) => BigInt(i)) });
+  const ids = g.constant({
+    dtype: "int64",
+    shape: [v],
+    data: BigInt64Array.from({ length: v }, (_, i) => BigInt(i)),
+  });
   return cast(equal(unsqueeze(targets, [-1]), ids), like.dtype);
 }
 
+/** A built program graph: the graph, its weight inputs (or constants) and its named outputs. */
+export interface ProgramGraph {
+  readonly graph: Graph;
+  readonly weights: Weights;
+  readonly outputs: Record<string, Value>;
+}
+
 /** Names of the KV-cache tensors, as transformers.js and Optimum export them. */
-export function cacheNames(layer: number) {
+export function cacheNames(
+  layer: number,
+): { pastKey: string; pastValue: string; presentKey: string; presentValue: string } {
   return {
     pastKey: `past_key_values.${layer}.key`,
     pastValue: `past_key_values.${layer}.value`,
@@ -122,7 +138,11 @@ export function cacheNames(layer: number) {
  * `position_ids`, `past_key_values.{l}.key|value` (B,Hkv,P,Hd); outputs `logits` (B,Tq,V) and
  * `present.{l}.key|value` (B,Hkv,P+Tq,Hd). Prefill is the same program with P = 0.
  */
-export function buildDecodeGraph(c: LlamaConfig, makeWeights?: (g: Graph) => Weights, dtype: DType = "float32") {
+export function buildDecodeGraph(
+  c: LlamaConfig,
+  makeWeights?: (g: Graph) => Weights,
+  dtype: DType = "float32",
+): ProgramGraph {
   const g = new Graph();
   const weights = makeWeights ? makeWeights(g) : weightInputs(g, c, dtype);
   const ids = g.input("input_ids", "int64", ["batch_size", "sequence_length"]);
@@ -145,7 +165,7 @@ export function buildDecodeGraph(c: LlamaConfig, makeWeights?: (g: Graph) => Wei
 }
 
 /** Final hidden states mean-pooled over the attention mask: `pooled` (B,D). */
-export function buildEmbedGraph(c: LlamaConfig, dtype: DType = "float32") {
+export function buildEmbedGraph(c: LlamaConfig, dtype: DType = "float32"): ProgramGraph {
   const g = new Graph();
   const weights = weightInputs(g, c, dtype);
   const seq = sequenceInputs(g);
@@ -159,11 +179,17 @@ export function buildEmbedGraph(c: LlamaConfig, dtype: DType = "float32") {
  * The L2 norm of the gradient of one example's weighted token loss, over all parameters or the
  * named subset. Run with batch 1: each example's gradient is its own.
  */
-export function buildGradNormGraph(c: LlamaConfig, subset?: readonly string[], dtype: DType = "float32") {
+export function buildGradNormGraph(
+  c: LlamaConfig,
+  subset?: readonly string[],
+  dtype: DType = "float32",
+): ProgramGraph {
   const { graph, weights, loss } = buildLossGraph(c, { dtype });
   const names = subset ?? Object.keys(weights);
   for (const n of names) {
-    if (!weights[n]) throw new Error(`Cannot build gradient norm: '${n}' is not a parameter of this model`);
+    if (!weights[n]) {
+      throw new Error(`Cannot build gradient norm: '${n}' is not a parameter of this model`);
+    }
   }
   const grads = grad(loss, names.map((n) => weights[n]));
   return { graph, weights, outputs: { grad_norm: globalNorm(grads), loss } };

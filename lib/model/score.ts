@@ -44,10 +44,23 @@ export async function scoreTokens(
   for (let i = 0; i < sequences.length; i += batchSize) {
     const chunk = sequences.slice(i, i + batchSize);
     const b = packSequences(chunk);
-    const r = await runProgram(prog, { ...weights, input_ids: b.input_ids, attention_mask: b.attention_mask, position_ids: b.position_ids, targets: b.targets });
+    const r = await runProgram(prog, {
+      ...weights,
+      input_ids: b.input_ids,
+      attention_mask: b.attention_mask,
+      position_ids: b.position_ids,
+      targets: b.targets,
+    });
     chunk.forEach((s, k) => {
-      const take = (name: string) => Array.from((r[name].data as Float32Array).subarray(k * b.width, k * b.width + s.length - 1));
-      out.push({ logprobs: take("token_logprobs"), entropies: take("entropy"), margins: take("margin") });
+      const take = (name: string) =>
+        Array.from(
+          (r[name].data as Float32Array).subarray(k * b.width, k * b.width + s.length - 1),
+        );
+      out.push({
+        logprobs: take("token_logprobs"),
+        entropies: take("entropy"),
+        margins: take("margin"),
+      });
     });
   }
   return out;
@@ -66,7 +79,12 @@ export async function embedSequences(
   const out: Float32Array[] = [];
   for (let i = 0; i < sequences.length; i += batchSize) {
     const b = packSequences(sequences.slice(i, i + batchSize));
-    const r = await runProgram(prog, { ...weights, input_ids: b.input_ids, attention_mask: b.attention_mask, position_ids: b.position_ids });
+    const r = await runProgram(prog, {
+      ...weights,
+      input_ids: b.input_ids,
+      attention_mask: b.attention_mask,
+      position_ids: b.position_ids,
+    });
     const pooled = r.pooled.data as Float32Array;
     for (let k = 0; k < b.lengths.length; k++) out.push(pooled.slice(k * d, (k + 1) * d));
   }
@@ -102,11 +120,24 @@ export async function gradientNorms(
   for (const [i, ex] of examples.entries()) {
     const b = packSequences([ex.tokens]);
     const n = ex.tokens.length - 1;
-    if (n < 1) throw new Error(`Cannot compute gradient norm of example ${i}: it needs at least 2 tokens`);
+    if (n < 1) {
+      throw new Error(`Cannot compute gradient norm of example ${i}: it needs at least 2 tokens`);
+    }
     const w = ex.weights ?? Array(n).fill(1 / n);
-    if (w.length !== n) throw new RangeError(`Cannot compute gradient norm of example ${i}: ${w.length} weights for ${n} targets`);
+    if (w.length !== n) {
+      throw new RangeError(
+        `Cannot compute gradient norm of example ${i}: ${w.length} weights for ${n} targets`,
+      );
+    }
     const lw = tensor("float32", [1, b.width], [...w, 0]);
-    const r = await runProgram(prog, { ...weights, input_ids: b.input_ids, attention_mask: b.attention_mask, position_ids: b.position_ids, targets: b.targets, loss_weights: lw });
+    const r = await runProgram(prog, {
+      ...weights,
+      input_ids: b.input_ids,
+      attention_mask: b.attention_mask,
+      position_ids: b.position_ids,
+      targets: b.targets,
+      loss_weights: lw,
+    });
     out.push(Number(r.grad_norm.data[0]));
   }
   return out;

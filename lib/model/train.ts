@@ -33,11 +33,17 @@ export interface LmTrainer {
 }
 
 /** Compiles the weighted-token-loss train step for `model`, updating `model.store` in place. */
-export async function createLmTrainer(model: LanguageModel, options: LmTrainerOptions = {}): Promise<LmTrainer> {
-  const { optimizer = { kind: "adamw" }, clipNorm = 1, kl = false, trainable = () => true } = options;
+export async function createLmTrainer(
+  model: LanguageModel,
+  options: LmTrainerOptions = {},
+): Promise<LmTrainer> {
+  const { optimizer = { kind: "adamw" }, clipNorm = 1, kl = false, trainable = () => true } =
+    options;
   const { graph, weights, loss } = buildLossGraph(model.config, { kl });
   const params = Object.fromEntries(Object.entries(weights).filter(([n]) => trainable(n)));
-  if (Object.keys(params).length === 0) throw new Error("Cannot create trainer: 'trainable' selects no parameter");
+  if (Object.keys(params).length === 0) {
+    throw new Error("Cannot create trainer: 'trainable' selects no parameter");
+  }
   const step = buildTrainStep(loss, params, { optimizer, clipNorm });
   // Frozen weights are plain inputs of the program; feed them from the store every step.
   const trainer = await createTrainer(model.runtime, graph, step, model.store);
@@ -59,11 +65,20 @@ export interface LmBatch {
   readonly klWeights?: readonly (readonly number[])[];
 }
 
-function perTarget(rows: readonly (readonly number[])[], lengths: number[], width: number, what: string) {
+function perTarget(
+  rows: readonly (readonly number[])[],
+  lengths: number[],
+  width: number,
+  what: string,
+) {
   const data = new Float32Array(rows.length * width);
   rows.forEach((r, b) => {
     if (r.length !== lengths[b] - 1) {
-      throw new RangeError(`Cannot train: ${what}[${b}] has ${r.length} entries but sequence ${b} has ${lengths[b] - 1} targets`);
+      throw new RangeError(
+        `Cannot train: ${what}[${b}] has ${r.length} entries but sequence ${b} has ${
+          lengths[b] - 1
+        } targets`,
+      );
     }
     data.set(r, b * width);
   });
@@ -85,11 +100,17 @@ export async function lmTrainStep(t: LmTrainer, batch: LmBatch, lr: number): Pro
     loss_weights: weights,
   };
   if (t.kl) {
-    if (!batch.refLogprobs || !batch.klWeights) throw new Error("Cannot train: this trainer has a KL term, so 'refLogprobs' and 'klWeights' are required");
+    if (!batch.refLogprobs || !batch.klWeights) {
+      throw new Error(
+        "Cannot train: this trainer has a KL term, so 'refLogprobs' and 'klWeights' are required",
+      );
+    }
     feeds.ref_logprobs = perTarget(batch.refLogprobs, b.lengths, b.width, "refLogprobs");
     feeds.kl_weights = perTarget(batch.klWeights, b.lengths, b.width, "klWeights");
   }
   const names = new Set(t.trainer.program.signature.inputs.map((s) => s.name));
-  for (const [k, v] of t.model.store) if (names.has(k) && !(k in feeds) && !t.trainer.step.params.includes(k)) feeds[k] = v;
+  for (const [k, v] of t.model.store) {
+    if (names.has(k) && !(k in feeds) && !t.trainer.step.params.includes(k)) feeds[k] = v;
+  }
   return await trainStep(t.trainer, feeds, lr);
 }

@@ -14,7 +14,9 @@ import { readSafetensorsFile, writeSafetensorsFile } from "./safetensors.ts";
 export type ParamStore = Map<string, HostTensor>;
 
 /** A store with every named tensor set to zeros of its spec. */
-export function zerosFor(specs: readonly { name: string; dtype: DType; shape: Shape }[]): ParamStore {
+export function zerosFor(
+  specs: readonly { name: string; dtype: DType; shape: Shape }[],
+): ParamStore {
   const store: ParamStore = new Map();
   for (const s of specs) {
     if (s.shape.some((d) => typeof d !== "number")) {
@@ -26,7 +28,10 @@ export function zerosFor(specs: readonly { name: string; dtype: DType; shape: Sh
 }
 
 /** Total number of elements in a store (or in the tensors whose names pass `filter`). */
-export function countParams(store: ParamStore, filter: (name: string) => boolean = () => true): number {
+export function countParams(
+  store: ParamStore,
+  filter: (name: string) => boolean = () => true,
+): number {
   let n = 0;
   for (const [k, t] of store) if (filter(k)) n += t.data.length;
   return n;
@@ -44,7 +49,11 @@ export function countParams(store: ParamStore, filter: (name: string) => boolean
  * console.assert((await loadParams(path)).get("w")!.data[1] === 2);
  * ```
  */
-export async function saveParams(path: string, store: ParamStore, metadata?: Record<string, string>): Promise<void> {
+export async function saveParams(
+  path: string,
+  store: ParamStore,
+  metadata?: Record<string, string>,
+): Promise<void> {
   await writeSafetensorsFile(path, store, metadata);
 }
 

@@ -8,7 +8,7 @@
 import * as ort from "onnxruntime-node";
 import type { Dim, Graph, Value } from "../graph/ir.ts";
 import { type ProgramSignature, toOnnx } from "../graph/onnx.ts";
-import { type DType, type HostTensor, type TensorArray, dtypeOfArray } from "../graph/tensor.ts";
+import { type DType, dtypeOfArray, type HostTensor, type TensorArray } from "../graph/tensor.ts";
 
 /** Execution providers the runtime can ask ONNX Runtime for. */
 export type Provider = "cpu" | "cuda" | "webgpu";
@@ -60,7 +60,9 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     );
   }
   if (!Number.isInteger(threads) || threads < 0) {
-    throw new RangeError(`Cannot create runtime: 'threads' must be a non-negative integer: current value is ${threads}`);
+    throw new RangeError(
+      `Cannot create runtime: 'threads' must be a non-negative integer: current value is ${threads}`,
+    );
   }
   const supported = ort.listSupportedBackends().map((b) => b.name);
   if (provider !== "cpu" && !supported.includes(provider)) {
@@ -75,9 +77,11 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
 
 const PROVIDER_HINT: Record<Provider, string> = {
   cpu: "",
-  cuda: " with provider 'cuda' (onnxruntime-node needs its CUDA provider library, which its install " +
+  cuda:
+    " with provider 'cuda' (onnxruntime-node needs its CUDA provider library, which its install " +
     "script downloads, plus a CUDA device and driver; use provider 'cpu' otherwise)",
-  webgpu: " with provider 'webgpu' (it needs a Vulkan-capable GPU and driver; use provider 'cpu' otherwise)",
+  webgpu:
+    " with provider 'webgpu' (it needs a Vulkan-capable GPU and driver; use provider 'cpu' otherwise)",
 };
 
 async function hashBytes(bytes: Uint8Array): Promise<string> {
@@ -118,7 +122,11 @@ function sessionOptions(rt: Runtime, float64 = false): ort.InferenceSession.Sess
  * console.assert(y.data[1] === 3);
  * ```
  */
-export async function compile(rt: Runtime, graph: Graph, outputs: Record<string, Value>): Promise<Program> {
+export async function compile(
+  rt: Runtime,
+  graph: Graph,
+  outputs: Record<string, Value>,
+): Promise<Program> {
   const { bytes, signature } = toOnnx(graph, outputs);
   const key = await hashBytes(bytes);
   let p = rt.cache.get(key);
@@ -140,7 +148,11 @@ export async function compile(rt: Runtime, graph: Graph, outputs: Record<string,
 }
 
 /** Loads an ONNX file or bytes as a program with the signature ONNX Runtime reports. */
-export async function loadProgram(rt: Runtime, bytes: Uint8Array, signature: ProgramSignature): Promise<Program> {
+export async function loadProgram(
+  rt: Runtime,
+  bytes: Uint8Array,
+  signature: ProgramSignature,
+): Promise<Program> {
   const session = await ort.InferenceSession.create(bytes, sessionOptions(rt));
   return { session, signature, runtime: rt, onnx: bytes };
 }
@@ -168,7 +180,14 @@ function toOrt(f: Feed): ort.Tensor {
 function fromOrt(t: ort.Tensor): HostTensor {
   const data = t.data as TensorArray;
   const dtype = t.type === "bool" ? "bool" : dtypeOfArray(data);
-  return { dtype, shape: [...t.dims], data: (t.type === "bool" ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : data) as never };
+  return {
+    dtype,
+    shape: [...t.dims],
+    data:
+      (t.type === "bool"
+        ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+        : data) as never,
+  };
 }
 
 function feedDtype(f: Feed): string {
@@ -185,11 +204,15 @@ export function checkFeeds(signature: ProgramSignature, feeds: Record<string, Fe
   for (const spec of signature.inputs) {
     const f = feeds[spec.name];
     if (f === undefined) {
-      throw new Error(`Cannot run program: input '${spec.name}' is missing (expected ${spec.dtype} [${spec.shape}])`);
+      throw new Error(
+        `Cannot run program: input '${spec.name}' is missing (expected ${spec.dtype} [${spec.shape}])`,
+      );
     }
     if (feedDtype(f) !== spec.dtype) {
       throw new TypeError(
-        `Cannot run program: input '${spec.name}' must be ${spec.dtype}: current dtype is ${feedDtype(f)}`,
+        `Cannot run program: input '${spec.name}' must be ${spec.dtype}: current dtype is ${
+          feedDtype(f)
+        }`,
       );
     }
     const shape = feedShape(f);
@@ -220,7 +243,9 @@ export function checkFeeds(signature: ProgramSignature, feeds: Record<string, Fe
   for (const name of Object.keys(feeds)) {
     if (!known.has(name)) {
       throw new Error(
-        `Cannot run program: '${name}' is not an input of this program (inputs: ${[...known].join(", ")})`,
+        `Cannot run program: '${name}' is not an input of this program (inputs: ${
+          [...known].join(", ")
+        })`,
       );
     }
   }

@@ -92,10 +92,14 @@ export function parseSafetensors(bytes: Uint8Array, source = "<bytes>"): Safeten
   const fail = (why: string): never => {
     throw new Error(`Cannot read safetensors ${source}: ${why}`);
   };
-  if (bytes.length < 8) fail(`the file has ${bytes.length} bytes, fewer than the 8-byte header length`);
+  if (bytes.length < 8) {
+    fail(`the file has ${bytes.length} bytes, fewer than the 8-byte header length`);
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLen = Number(view.getBigUint64(0, true));
-  if (8 + headerLen > bytes.length) fail(`header length ${headerLen} runs past the end of the file (${bytes.length} bytes)`);
+  if (8 + headerLen > bytes.length) {
+    fail(`header length ${headerLen} runs past the end of the file (${bytes.length} bytes)`);
+  }
   let header: Record<string, unknown>;
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLen)));
@@ -111,7 +115,13 @@ export function parseSafetensors(bytes: Uint8Array, source = "<bytes>"): Safeten
     if (name === "__metadata__") continue;
     const info = raw as { dtype?: string; shape?: number[]; data_offsets?: [number, number] };
     const kind = READ_AS[info.dtype ?? ""];
-    if (!kind) fail(`tensor '${name}' has dtype '${info.dtype}' (supported: ${Object.keys(READ_AS).join(", ")})`);
+    if (!kind) {
+      fail(
+        `tensor '${name}' has dtype '${info.dtype}' (supported: ${
+          Object.keys(READ_AS).join(", ")
+        })`,
+      );
+    }
     if (!Array.isArray(info.shape) || info.shape.some((d) => !Number.isInteger(d) || d < 0)) {
       fail(`tensor '${name}' has an invalid shape ${JSON.stringify(info.shape)}`);
     }
@@ -123,11 +133,16 @@ export function parseSafetensors(bytes: Uint8Array, source = "<bytes>"): Safeten
       );
     }
     ranges.push([b, e, name]);
-    tensors.set(name, decode(bytes.subarray(dataStart + b, dataStart + e), info.dtype!, info.shape!));
+    tensors.set(
+      name,
+      decode(bytes.subarray(dataStart + b, dataStart + e), info.dtype!, info.shape!),
+    );
   }
   ranges.sort((p, q) => p[0] - q[0]);
   for (let i = 1; i < ranges.length; i++) {
-    if (ranges[i][0] < ranges[i - 1][1]) fail(`tensors '${ranges[i - 1][2]}' and '${ranges[i][2]}' overlap`);
+    if (ranges[i][0] < ranges[i - 1][1]) {
+      fail(`tensors '${ranges[i - 1][2]}' and '${ranges[i][2]}' overlap`);
+    }
   }
   return { tensors, metadata };
 }
@@ -181,7 +196,10 @@ export function serializeSafetensors(
   metadata?: Record<string, string>,
   options: SerializeOptions = {},
 ): Uint8Array {
-  const entries = (tensors instanceof Map ? [...tensors] : Object.entries(tensors)).sort(([a], [b]) => (a < b ? -1 : 1));
+  const entries = (tensors instanceof Map ? [...tensors] : Object.entries(tensors)).sort((
+    [a],
+    [b],
+  ) => (a < b ? -1 : 1));
   const header: Record<string, unknown> = {};
   if (metadata) header.__metadata__ = metadata;
   const blobs: Uint8Array[] = [];

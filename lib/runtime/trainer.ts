@@ -37,7 +37,12 @@ export interface StepResult {
  * shapes, and adds zero optimizer state and a step counter where missing (a resumed store keeps
  * its own).
  */
-export async function createTrainer(rt: Runtime, graph: Graph, step: TrainStep, store: ParamStore): Promise<Trainer> {
+export async function createTrainer(
+  rt: Runtime,
+  graph: Graph,
+  step: TrainStep,
+  store: ParamStore,
+): Promise<Trainer> {
   const specs = graph.inputs.filter((v) => step.params.includes(v.name!)).map((v) => ({
     name: v.name!,
     dtype: v.dtype,
@@ -54,7 +59,11 @@ export async function createTrainer(rt: Runtime, graph: Graph, step: TrainStep, 
 }
 
 /** Runs one optimisation step with learning rate `lr` on `batch`; updates the store in place. */
-export async function trainStep(trainer: Trainer, batch: Record<string, Feed>, lr: number): Promise<StepResult> {
+export async function trainStep(
+  trainer: Trainer,
+  batch: Record<string, Feed>,
+  lr: number,
+): Promise<StepResult> {
   const t0 = performance.now();
   const { program, step, store } = trainer;
   const t = Number((store.get(STEP_KEY)!.data as BigInt64Array)[0]) + 1;

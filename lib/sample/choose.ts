@@ -30,9 +30,15 @@ export interface Choice {
 /** Validates options, naming the bad field. */
 export function checkChooseOptions(o: ChooseOptions): void {
   const { temperature = 1, topK = 0, topP = 1 } = o;
-  if (!(temperature >= 0) || !Number.isFinite(temperature)) throw new RangeError(`'temperature' must be ≥ 0: current value is ${temperature}`);
-  if (!Number.isInteger(topK) || topK < 0) throw new RangeError(`'topK' must be an integer ≥ 0: current value is ${topK}`);
-  if (!(topP > 0 && topP <= 1)) throw new RangeError(`'topP' must be in (0, 1]: current value is ${topP}`);
+  if (!(temperature >= 0) || !Number.isFinite(temperature)) {
+    throw new RangeError(`'temperature' must be ≥ 0: current value is ${temperature}`);
+  }
+  if (!Number.isInteger(topK) || topK < 0) {
+    throw new RangeError(`'topK' must be an integer ≥ 0: current value is ${topK}`);
+  }
+  if (!(topP > 0 && topP <= 1)) {
+    throw new RangeError(`'topP' must be in (0, 1]: current value is ${topP}`);
+  }
 }
 
 function logSumExp(x: ArrayLike<number>, scale = 1): number {

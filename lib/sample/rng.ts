@@ -52,7 +52,9 @@ export function createRng(seed: number): Rng {
       return result / 4294967296;
     },
     fork(index) {
-      return createRng((Math.imul(seed ^ 0x5bd1e995, 0x27d4eb2d) + Math.imul(index + 1, 0x165667b1)) >>> 0);
+      return createRng(
+        (Math.imul(seed ^ 0x5bd1e995, 0x27d4eb2d) + Math.imul(index + 1, 0x165667b1)) >>> 0,
+      );
     },
   };
 }

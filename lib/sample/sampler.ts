@@ -52,7 +52,11 @@ export interface Sample {
  * Text of `tokens` as a continuation of `prompt`: decoders strip the leading space of a text's
  * first piece, so decoding the continuation alone would lose it.
  */
-export function continuationText(tok: { decode(ids: readonly number[]): string }, prompt: readonly number[], tokens: readonly number[]): string {
+export function continuationText(
+  tok: { decode(ids: readonly number[]): string },
+  prompt: readonly number[],
+  tokens: readonly number[],
+): string {
   const head = tok.decode(prompt);
   const all = tok.decode([...prompt, ...tokens]);
   return all.startsWith(head) ? all.slice(head.length) : tok.decode(tokens);
@@ -72,7 +76,9 @@ interface Row {
 function selectRows(t: HostTensor, keep: readonly number[]): HostTensor {
   const per = t.data.length / t.shape[0];
   const out = new (t.data.constructor as Float32ArrayConstructor)(keep.length * per);
-  keep.forEach((r, i) => out.set((t.data as Float32Array).subarray(r * per, (r + 1) * per), i * per));
+  keep.forEach((r, i) =>
+    out.set((t.data as Float32Array).subarray(r * per, (r + 1) * per), i * per)
+  );
   return { dtype: t.dtype, shape: [keep.length, ...t.shape.slice(1)], data: out } as HostTensor;
 }
 
@@ -85,11 +91,28 @@ function selectRows(t: HostTensor, keep: readonly number[]): HostTensor {
  * console.log(s.text);
  * ```
  */
-export async function sample(model: LanguageModel, prompts: readonly (string | readonly number[])[], options: SampleOptions = {}): Promise<Sample[]> {
-  const { samplesPerPrompt = 1, maxNewTokens = 64, stop = [], seed = 0, addBos = true, stopAtEos = true } = options;
+export async function sample(
+  model: LanguageModel,
+  prompts: readonly (string | readonly number[])[],
+  options: SampleOptions = {},
+): Promise<Sample[]> {
+  const {
+    samplesPerPrompt = 1,
+    maxNewTokens = 64,
+    stop = [],
+    seed = 0,
+    addBos = true,
+    stopAtEos = true,
+  } = options;
   checkChooseOptions(options);
-  if (!Number.isInteger(samplesPerPrompt) || samplesPerPrompt < 1) throw new RangeError(`'samplesPerPrompt' must be an integer ≥ 1: current value is ${samplesPerPrompt}`);
-  if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1) throw new RangeError(`'maxNewTokens' must be an integer ≥ 1: current value is ${maxNewTokens}`);
+  if (!Number.isInteger(samplesPerPrompt) || samplesPerPrompt < 1) {
+    throw new RangeError(
+      `'samplesPerPrompt' must be an integer ≥ 1: current value is ${samplesPerPrompt}`,
+    );
+  }
+  if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1) {
+    throw new RangeError(`'maxNewTokens' must be an integer ≥ 1: current value is ${maxNewTokens}`);
+  }
   const c = model.config;
   const tok = model.tokenizer;
   const encoded = prompts.map((p, i) => {
@@ -98,7 +121,11 @@ export async function sample(model: LanguageModel, prompts: readonly (string | r
     return tok.encode(p, { addBos });
   });
   encoded.forEach((ids, i) => {
-    if (ids.length === 0) throw new Error(`Cannot sample: prompt ${i} is empty (no tokens; sample from BOS with addBos)`);
+    if (ids.length === 0) {
+      throw new Error(
+        `Cannot sample: prompt ${i} is empty (no tokens; sample from BOS with addBos)`,
+      );
+    }
     if (ids.length + maxNewTokens > c.maxPositionEmbeddings) {
       throw new RangeError(
         `Cannot sample: prompt ${i} has ${ids.length} tokens and ${maxNewTokens} new tokens are asked for, but the model's context is ${c.maxPositionEmbeddings}`,
@@ -111,7 +138,14 @@ export async function sample(model: LanguageModel, prompts: readonly (string | r
   const rngs: Rng[] = [];
   for (let p = 0; p < encoded.length; p++) {
     for (let g = 0; g < samplesPerPrompt; g++) {
-      rows.push({ prompt: p, index: g, tokens: [], logprobs: [], text: "", lastPos: encoded[p].length - 1 });
+      rows.push({
+        prompt: p,
+        index: g,
+        tokens: [],
+        logprobs: [],
+        text: "",
+        lastPos: encoded[p].length - 1,
+      });
       rngs.push(rng.fork(rows.length - 1));
     }
   }
@@ -153,7 +187,11 @@ export async function sample(model: LanguageModel, prompts: readonly (string | r
     const still: number[] = [];
     active.forEach((r, i) => {
       const row = rows[r];
-      const choice = chooseToken(logits.subarray((i * tq + tq - 1) * v, (i * tq + tq) * v), options, rngs[r]);
+      const choice = chooseToken(
+        logits.subarray((i * tq + tq - 1) * v, (i * tq + tq) * v),
+        options,
+        rngs[r],
+      );
       if (stopAtEos && eos.has(choice.token)) {
         row.finish = "eos";
       } else {
@@ -184,7 +222,9 @@ export async function sample(model: LanguageModel, prompts: readonly (string | r
     for (let l = 0; l < c.numHiddenLayers; l++) {
       const nm = cacheNames(l);
       cache[nm.pastKey] = keepAll ? out[nm.presentKey] : selectRows(out[nm.presentKey], still);
-      cache[nm.pastValue] = keepAll ? out[nm.presentValue] : selectRows(out[nm.presentValue], still);
+      cache[nm.pastValue] = keepAll
+        ? out[nm.presentValue]
+        : selectRows(out[nm.presentValue], still);
     }
     feeds = {
       ...weights,
@@ -198,7 +238,11 @@ export async function sample(model: LanguageModel, prompts: readonly (string | r
     prompt: r.prompt,
     index: r.index,
     tokens: r.tokens,
-    text: r.finish === "stop" ? r.text : tok ? continuationText(tok, encoded[r.prompt], r.tokens) : "",
+    text: r.finish === "stop"
+      ? r.text
+      : tok
+      ? continuationText(tok, encoded[r.prompt], r.tokens)
+      : "",
     logprobs: r.logprobs,
     finish: r.finish ?? "length",
   }));

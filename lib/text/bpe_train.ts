@@ -32,7 +32,11 @@ export interface TrainBpeOptions {
 export function trainBpe(texts: readonly string[], options: TrainBpeOptions = {}): Llama2cPiece[] {
   const { vocabSize = 512, minCharCount = 2 } = options;
   const base = 3 + 256;
-  if (vocabSize <= base) throw new RangeError(`Cannot train BPE: 'vocabSize' must exceed ${base}: current value is ${vocabSize}`);
+  if (vocabSize <= base) {
+    throw new RangeError(
+      `Cannot train BPE: 'vocabSize' must exceed ${base}: current value is ${vocabSize}`,
+    );
+  }
   // Word frequencies, words as symbol arrays ("▁the" → ["▁","t","h","e"]).
   const wordCounts = new Map<string, number>();
   const charCounts = new Map<string, number>();
@@ -43,9 +47,14 @@ export function trainBpe(texts: readonly string[], options: TrainBpeOptions = {}
       for (const ch of w) charCounts.set(ch, (charCounts.get(ch) ?? 0) + 1);
     }
   }
-  const chars = [...charCounts].filter(([, n]) => n >= minCharCount).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([c]) => c);
+  const chars = [...charCounts].filter(([, n]) => n >= minCharCount).sort((a, b) =>
+    b[1] - a[1] || (a[0] < b[0] ? -1 : 1)
+  ).map(([c]) => c);
   const known = new Set(chars);
-  const words = [...wordCounts].map(([w, n]) => ({ syms: [...w].map((c) => (known.has(c) ? c : "\0")), n }));
+  const words = [...wordCounts].map(([w, n]) => ({
+    syms: [...w].map((c) => (known.has(c) ? c : "\0")),
+    n,
+  }));
   const merges: string[] = [];
   const budget = vocabSize - base - chars.length;
   for (let m = 0; m < budget; m++) {
@@ -58,7 +67,9 @@ export function trainBpe(texts: readonly string[], options: TrainBpeOptions = {}
       }
     }
     let best = "", bestN = 1;
-    for (const [k, n] of pairs) if (n > bestN || (n === bestN && best !== "" && k < best)) [best, bestN] = [k, n];
+    for (const [k, n] of pairs) {
+      if (n > bestN || (n === bestN && best !== "" && k < best)) [best, bestN] = [k, n];
+    }
     if (!best) break;
     const [a, b] = best.split("\u0001");
     merges.push(a + b);

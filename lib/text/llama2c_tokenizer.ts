@@ -18,24 +18,38 @@ export interface Llama2cPiece {
 }
 
 /** Reads a llama2.c tokenizer file holding `vocabSize` pieces. */
-export function readLlama2cTokenizer(bytes: Uint8Array, vocabSize: number, source = "<bytes>"): Llama2cPiece[] {
+export function readLlama2cTokenizer(
+  bytes: Uint8Array,
+  vocabSize: number,
+  source = "<bytes>",
+): Llama2cPiece[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const pieces: Llama2cPiece[] = [];
   const dec = new TextDecoder();
   let at = 4;
   for (let i = 0; i < vocabSize; i++) {
     if (at + 8 > bytes.length) {
-      throw new Error(`Cannot read llama2.c tokenizer ${source}: it ends after ${i} of ${vocabSize} tokens`);
+      throw new Error(
+        `Cannot read llama2.c tokenizer ${source}: it ends after ${i} of ${vocabSize} tokens`,
+      );
     }
     const score = view.getFloat32(at, true);
     const len = view.getInt32(at + 4, true);
     at += 8;
-    if (len < 0 || at + len > bytes.length) throw new Error(`Cannot read llama2.c tokenizer ${source}: token ${i} has a bad length ${len}`);
+    if (len < 0 || at + len > bytes.length) {
+      throw new Error(
+        `Cannot read llama2.c tokenizer ${source}: token ${i} has a bad length ${len}`,
+      );
+    }
     pieces.push({ piece: dec.decode(bytes.subarray(at, at + len)), score });
     at += len;
   }
   if (at !== bytes.length) {
-    throw new Error(`Cannot read llama2.c tokenizer ${source}: ${bytes.length - at} bytes remain after ${vocabSize} tokens (wrong vocabulary size?)`);
+    throw new Error(
+      `Cannot read llama2.c tokenizer ${source}: ${
+        bytes.length - at
+      } bytes remain after ${vocabSize} tokens (wrong vocabulary size?)`,
+    );
   }
   return pieces;
 }
@@ -71,7 +85,10 @@ export function llama2cToTokenizerJson(pieces: readonly Llama2cPiece[]): {
   config: Record<string, unknown>;
 } {
   const vocab: Record<string, number> = {};
-  const names = pieces.map((p, i) => (i < 3 || /^<0x[0-9A-F]{2}>$/.test(p.piece) ? p.piece : p.piece.replaceAll(" ", SPACE)));
+  const names = pieces.map((
+    p,
+    i,
+  ) => (i < 3 || /^<0x[0-9A-F]{2}>$/.test(p.piece) ? p.piece : p.piece.replaceAll(" ", SPACE)));
   names.forEach((n, i) => {
     if (!(n in vocab)) vocab[n] = i;
   });
@@ -81,7 +98,9 @@ export function llama2cToTokenizerJson(pieces: readonly Llama2cPiece[]): {
     const chars = [...n];
     for (let k = 1; k < chars.length; k++) {
       const left = chars.slice(0, k).join(""), right = chars.slice(k).join("");
-      if (left in vocab && right in vocab) merges.push({ pair: [left, right], score: pieces[id].score, id });
+      if (left in vocab && right in vocab) {
+        merges.push({ pair: [left, right], score: pieces[id].score, id });
+      }
     }
   });
   // Higher-scoring merged pieces merge first; ties keep vocabulary order.
@@ -101,7 +120,11 @@ export function llama2cToTokenizerJson(pieces: readonly Llama2cPiece[]): {
     })),
     normalizer: {
       type: "Sequence",
-      normalizers: [{ type: "Prepend", prepend: SPACE }, { type: "Replace", pattern: { String: " " }, content: SPACE }],
+      normalizers: [{ type: "Prepend", prepend: SPACE }, {
+        type: "Replace",
+        pattern: { String: " " },
+        content: SPACE,
+      }],
     },
     pre_tokenizer: null,
     post_processor: {

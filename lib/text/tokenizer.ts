@@ -6,7 +6,11 @@
  */
 
 import { PreTrainedTokenizer } from "@huggingface/transformers";
-import { countLlama2cPieces, llama2cToTokenizerJson, readLlama2cTokenizer } from "./llama2c_tokenizer.ts";
+import {
+  countLlama2cPieces,
+  llama2cToTokenizerJson,
+  readLlama2cTokenizer,
+} from "./llama2c_tokenizer.ts";
 
 /** A tokenizer as the toolkit uses it. */
 export interface Tokenizer {
@@ -25,10 +29,15 @@ export interface Tokenizer {
 }
 
 /** Builds a tokenizer from `tokenizer.json` and `tokenizer_config.json` objects. */
-export function tokenizerFromJson(tokenizer: Record<string, unknown>, config: Record<string, unknown> = {}): Tokenizer {
+export function tokenizerFromJson(
+  tokenizer: Record<string, unknown>,
+  config: Record<string, unknown> = {},
+): Tokenizer {
   const hf = new PreTrainedTokenizer(tokenizer, config);
   const model = tokenizer.model as { vocab?: Record<string, number> | [string, number][] };
-  const ids: number[] = Array.isArray(model.vocab) ? model.vocab.map((_, i) => i) : Object.values(model.vocab ?? {});
+  const ids: number[] = Array.isArray(model.vocab)
+    ? model.vocab.map((_, i) => i)
+    : Object.values(model.vocab ?? {});
   for (const t of (tokenizer.added_tokens ?? []) as { id: number }[]) ids.push(t.id);
   const vocabSize = ids.reduce((a, b) => Math.max(a, b), -1) + 1;
   const bosId = hf.bos_token_id ?? null;
@@ -71,7 +80,9 @@ export async function loadTokenizer(path: string): Promise<Tokenizer> {
   });
   if (info.isFile && path.endsWith(".bin")) {
     const bytes = await Deno.readFile(path);
-    const { tokenizer, config } = llama2cToTokenizerJson(readLlama2cTokenizer(bytes, countLlama2cPieces(bytes), path));
+    const { tokenizer, config } = llama2cToTokenizerJson(
+      readLlama2cTokenizer(bytes, countLlama2cPieces(bytes), path),
+    );
     return tokenizerFromJson(tokenizer, config);
   }
   const file = info.isDirectory ? `${path.replace(/\/$/, "")}/tokenizer.json` : path;
@@ -82,7 +93,10 @@ export async function loadTokenizer(path: string): Promise<Tokenizer> {
   } catch (e) {
     throw new Error(`Cannot load tokenizer: ${file}: ${(e as Error).message}`);
   }
-  const config = await Deno.readTextFile(`${dir}tokenizer_config.json`).then(JSON.parse, () => ({}));
+  const config = await Deno.readTextFile(`${dir}tokenizer_config.json`).then(
+    JSON.parse,
+    () => ({}),
+  );
   return tokenizerFromJson(tokenizer, config);
 }
 
@@ -92,7 +106,11 @@ export async function loadTokenizer(path: string): Promise<Tokenizer> {
  */
 export function checkTokenizerMatchesModel(tok: Tokenizer, vocabSize: number): string | undefined {
   if (tok.vocabSize > vocabSize) {
-    throw new Error(`Tokenizer has ${tok.vocabSize} tokens but the model's vocab_size is ${vocabSize}: they do not belong together`);
+    throw new Error(
+      `Tokenizer has ${tok.vocabSize} tokens but the model's vocab_size is ${vocabSize}: they do not belong together`,
+    );
   }
-  return tok.vocabSize < vocabSize ? `tokenizer has ${tok.vocabSize} tokens, the model ${vocabSize} rows; the extra rows are never produced by encoding` : undefined;
+  return tok.vocabSize < vocabSize
+    ? `tokenizer has ${tok.vocabSize} tokens, the model ${vocabSize} rows; the extra rows are never produced by encoding`
+    : undefined;
 }

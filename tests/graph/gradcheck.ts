@@ -7,7 +7,7 @@ import { grad } from "../../lib/graph/autodiff.ts";
 import { Graph, type Value } from "../../lib/graph/ir.ts";
 import { mul, reduceSum } from "../../lib/graph/ops.ts";
 import { type HostTensor, tensor } from "../../lib/graph/tensor.ts";
-import { compile, type Runtime, runProgram } from "../../lib/runtime/program.ts";
+import { compile, runProgram, type Runtime } from "../../lib/runtime/program.ts";
 
 /** A seeded generator for test data (mulberry32). */
 export function seeded(seed: number): () => number {
@@ -49,8 +49,12 @@ export async function gradCheck(
   const out = build(g, xs);
   const ops = new Set(g.nodes.map((n) => n.op as string));
   const size = out.shape.reduce<number>((p, d) => p * (d as number), 1);
-  if (out.shape.some((d) => typeof d !== "number")) throw new Error("gradCheck needs a static output shape");
-  const w = g.constant(tensor("float64", out.shape as number[], Array.from({ length: size }, () => rand() * 2 - 1)));
+  if (out.shape.some((d) => typeof d !== "number")) {
+    throw new Error("gradCheck needs a static output shape");
+  }
+  const w = g.constant(
+    tensor("float64", out.shape as number[], Array.from({ length: size }, () => rand() * 2 - 1)),
+  );
   const loss = out.shape.length === 0 ? mul(out, w) : reduceSum(mul(out, w));
   const wrt = options.wrt ?? Object.keys(inputs).filter((k) => inputs[k].dtype === "float64");
   const r = await gradCheckGraph(rt, g, loss, wrt, inputs, h);
@@ -92,7 +96,10 @@ export async function gradCheckGraph(
       const at = async (delta: number) => {
         const copy = new Float64Array(base);
         copy[i] += delta;
-        const r = await runProgram(lossOnly, feed({ ...inputs, [k]: tensor("float64", inputs[k].shape, copy) }));
+        const r = await runProgram(
+          lossOnly,
+          feed({ ...inputs, [k]: tensor("float64", inputs[k].shape, copy) }),
+        );
         return (r.loss.data as Float64Array)[0];
       };
       numeric[i] = ((await at(h)) - (await at(-h))) / (2 * h);
@@ -114,7 +121,12 @@ export async function gradCheckGraph(
 }
 
 /** A float64 tensor of the given shape with values from `lo` to `hi`. */
-export function randomTensor(rand: () => number, shape: number[], lo = -1, hi = 1): HostTensor<"float64"> {
+export function randomTensor(
+  rand: () => number,
+  shape: number[],
+  lo = -1,
+  hi = 1,
+): HostTensor<"float64"> {
   const n = shape.reduce((p, q) => p * q, 1);
   return tensor("float64", shape, Array.from({ length: n }, () => lo + (hi - lo) * rand()));
 }

@@ -15,7 +15,9 @@ interface Case {
   name: string;
   /** The op whose rule this case checks. */
   covers: OpType;
-  make(rand: Rand): { inputs: Record<string, HostTensor>; build: (g: Graph, x: Record<string, Value>) => Value };
+  make(
+    rand: Rand,
+  ): { inputs: Record<string, HostTensor>; build: (g: Graph, x: Record<string, Value>) => Value };
 }
 
 const dim = (rand: Rand, lo = 1, hi = 4) => lo + Math.floor(rand() * (hi - lo + 1));
@@ -34,7 +36,14 @@ function awayFromZero(rand: Rand, shape: number[]): HostTensor<"float64"> {
   return t;
 }
 
-function binaryCase(covers: OpType, f: (a: Value, b: Value) => Value, lo = -1, hi = 1, bLo = lo, bHi = hi): Case {
+function binaryCase(
+  covers: OpType,
+  f: (a: Value, b: Value) => Value,
+  lo = -1,
+  hi = 1,
+  bLo = lo,
+  bHi = hi,
+): Case {
   return {
     name: `${covers} with broadcasting`,
     covers,
@@ -48,7 +57,11 @@ function binaryCase(covers: OpType, f: (a: Value, b: Value) => Value, lo = -1, h
   };
 }
 
-function unaryCase(covers: OpType, f: (x: Value) => Value, domain: "any" | "positive" | "nonzero" = "any"): Case {
+function unaryCase(
+  covers: OpType,
+  f: (x: Value) => Value,
+  domain: "any" | "positive" | "nonzero" = "any",
+): Case {
   return {
     name: `${covers} elementwise`,
     covers,
@@ -89,8 +102,16 @@ const CASES: Case[] = [
     covers: "MatMul",
     make(rand) {
       const [m, k, n, b] = [dim(rand), dim(rand), dim(rand), dim(rand, 2, 3)];
-      const [sa, sb] = pick(rand, [[[b, m, k], [k, n]], [[m, k], [b, k, n]], [[b, m, k], [b, k, n]], [[m, k], [k, n]]]);
-      return { inputs: { a: randomTensor(rand, sa), b: randomTensor(rand, sb) }, build: (_g, { a, b }) => op.matMul(a, b) };
+      const [sa, sb] = pick(rand, [
+        [[b, m, k], [k, n]],
+        [[m, k], [b, k, n]],
+        [[b, m, k], [b, k, n]],
+        [[m, k], [k, n]],
+      ]);
+      return {
+        inputs: { a: randomTensor(rand, sa), b: randomTensor(rand, sb) },
+        build: (_g, { a, b }) => op.matMul(a, b),
+      };
     },
   },
   {
@@ -121,7 +142,11 @@ const CASES: Case[] = [
       const shape = [dim(rand, 2, 3), dim(rand, 1, 4), dim(rand, 2, 4)];
       const axes = pick(rand, [[0], [1], [2], [0, 2], [-1], [0, 1, 2]]);
       const keep = rand() < 0.5;
-      const f = covers === "ReduceSum" ? op.reduceSum : covers === "ReduceMean" ? op.reduceMean : op.reduceMax;
+      const f = covers === "ReduceSum"
+        ? op.reduceSum
+        : covers === "ReduceMean"
+        ? op.reduceMean
+        : op.reduceMax;
       return { inputs: { x: randomTensor(rand, shape) }, build: (_g, { x }) => f(x, axes, keep) };
     },
   })),
@@ -161,7 +186,10 @@ const CASES: Case[] = [
     name: "Squeeze of size-1 axes",
     covers: "Squeeze",
     make(rand) {
-      return { inputs: { x: randomTensor(rand, [1, dim(rand), 1, dim(rand)]) }, build: (_g, { x }) => op.squeeze(x, [0, 2]) };
+      return {
+        inputs: { x: randomTensor(rand, [1, dim(rand), 1, dim(rand)]) },
+        build: (_g, { x }) => op.squeeze(x, [0, 2]),
+      };
     },
   },
   {
@@ -171,7 +199,11 @@ const CASES: Case[] = [
       const axis = pick(rand, [0, 1]);
       const shape = (n: number) => (axis === 0 ? [n, 3] : [3, n]);
       return {
-        inputs: { a: randomTensor(rand, shape(dim(rand))), b: randomTensor(rand, shape(dim(rand))), c: randomTensor(rand, shape(1)) },
+        inputs: {
+          a: randomTensor(rand, shape(dim(rand))),
+          b: randomTensor(rand, shape(dim(rand))),
+          c: randomTensor(rand, shape(1)),
+        },
         build: (_g, { a, b, c }) => op.concat([a, b, c, a], axis),
       };
     },
@@ -193,7 +225,10 @@ const CASES: Case[] = [
     make(rand) {
       const v = dim(rand, 3, 5);
       return {
-        inputs: { x: randomTensor(rand, [v, dim(rand, 2, 3)]), i: tensor("int64", [2, 3], [0, v - 1, 1, 0, 0, 2]) },
+        inputs: {
+          x: randomTensor(rand, [v, dim(rand, 2, 3)]),
+          i: tensor("int64", [2, 3], [0, v - 1, 1, 0, 0, 2]),
+        },
         build: (_g, { x, i }) => op.gather(x, i, 0),
       };
     },
@@ -238,7 +273,10 @@ const CASES: Case[] = [
     covers: "Expand",
     make(rand) {
       const n = dim(rand, 2, 4);
-      return { inputs: { x: randomTensor(rand, [n, 1]) }, build: (_g, { x }) => op.expand(x, [2, n, 3]) };
+      return {
+        inputs: { x: randomTensor(rand, [n, 1]) },
+        build: (_g, { x }) => op.expand(x, [2, n, 3]),
+      };
     },
   },
 ];
@@ -250,7 +288,12 @@ for (const c of CASES) {
       const r = await gradCheck(rt, inputs, build, { seed });
       assert.ok(r.ops.has(c.covers), `the case must use ${c.covers}`);
       assert.ok(r.gradNorm > 1e-8, `gradient is vacuously zero`);
-      assert.ok(r.relError < TOL, `relative error ${r.relError} (seed ${seed}, shapes ${JSON.stringify(Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, t.shape])))})`);
+      assert.ok(
+        r.relError < TOL,
+        `relative error ${r.relError} (seed ${seed}, shapes ${
+          JSON.stringify(Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, t.shape])))
+        })`,
+      );
     }
   });
 }

@@ -9,7 +9,12 @@ import { createTrainer, STEP_KEY, trainStep } from "../../lib/runtime/trainer.ts
 const rt = createRuntime({ threads: 1 });
 
 /** loss = Σ w ⊙ c, so the gradient is the constant c at every step. */
-async function linearTrainer(w0: number[], c: number[], optimizer: Parameters<typeof buildTrainStep>[2]["optimizer"], clipNorm?: number) {
+async function linearTrainer(
+  w0: number[],
+  c: number[],
+  optimizer: Parameters<typeof buildTrainStep>[2]["optimizer"],
+  clipNorm?: number,
+) {
   const g = new Graph();
   const w = g.input("w", "float64", [w0.length]);
   const loss = reduceSum(mul(w, g.constant(tensor("float64", [c.length], c))));
@@ -19,7 +24,9 @@ async function linearTrainer(w0: number[], c: number[], optimizer: Parameters<ty
 }
 
 const close = (got: ArrayLike<number>, want: number[], tol = 1e-12) =>
-  want.forEach((v, i) => assert.ok(Math.abs(got[i] - v) < tol, `element ${i}: got ${got[i]}, want ${v}`));
+  want.forEach((v, i) =>
+    assert.ok(Math.abs(got[i] - v) < tol, `element ${i}: got ${got[i]}, want ${v}`)
+  );
 
 Deno.test("AdamW matches values computed by hand over two steps", async () => {
   // w = [1, −2], g = [0.5, 3], lr 0.1, wd 0.01, β = (0.9, 0.999), ε = 1e-8.
@@ -63,5 +70,8 @@ Deno.test("optimizer options are validated with the field named", () => {
     () => buildTrainStep(reduceSum(w), { w }, { optimizer: { kind: "adamw", beta1: 1.5 } }),
     /'beta1' must be in \[0, 1\): current value is 1.5/,
   );
-  assert.throws(() => buildTrainStep(reduceSum(w), { w }, { optimizer: { kind: "sgd" }, clipNorm: 0 }), /'maxNorm'/);
+  assert.throws(
+    () => buildTrainStep(reduceSum(w), { w }, { optimizer: { kind: "sgd" }, clipNorm: 0 }),
+    /'maxNorm'/,
+  );
 });

@@ -23,23 +23,39 @@ Deno.test("an MLP trained 300 steps on a fixed regression task reaches MSE below
   }
   const g = new Graph();
   const p = {
-    w1: g.input("w1", "float32", [64, 2]), b1: g.input("b1", "float32", [64]),
-    w2: g.input("w2", "float32", [64, 64]), b2: g.input("b2", "float32", [64]),
-    w3: g.input("w3", "float32", [1, 64]), b3: g.input("b3", "float32", [1]),
+    w1: g.input("w1", "float32", [64, 2]),
+    b1: g.input("b1", "float32", [64]),
+    w2: g.input("w2", "float32", [64, 64]),
+    b2: g.input("b2", "float32", [64]),
+    w3: g.input("w3", "float32", [1, 64]),
+    b3: g.input("b3", "float32", [1]),
   };
   const xin = g.input("x", "float32", ["N", 2]);
   const yin = g.input("y", "float32", ["N", 1]);
   const pred = linear(tanh(linear(relu(linear(xin, p.w1, p.b1)), p.w2, p.b2)), p.w3, p.b3);
   const step = buildTrainStep(mse(pred, yin), p, { optimizer: { kind: "adamw" }, clipNorm: 1 });
   const init = (shape: number[], fanIn: number) =>
-    tensor("float32", shape, Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (rand() * 2 - 1) / Math.sqrt(fanIn)));
+    tensor(
+      "float32",
+      shape,
+      Array.from(
+        { length: shape.reduce((a, b) => a * b, 1) },
+        () => (rand() * 2 - 1) / Math.sqrt(fanIn),
+      ),
+    );
   const store = new Map([
-    ["w1", init([64, 2], 2)], ["b1", tensor("float32", [64])],
-    ["w2", init([64, 64], 64)], ["b2", tensor("float32", [64])],
-    ["w3", init([1, 64], 64)], ["b3", tensor("float32", [1])],
+    ["w1", init([64, 2], 2)],
+    ["b1", tensor("float32", [64])],
+    ["w2", init([64, 64], 64)],
+    ["b2", tensor("float32", [64])],
+    ["w3", init([1, 64], 64)],
+    ["b3", tensor("float32", [1])],
   ]);
   const tr = await createTrainer(rt, g, step, store);
-  const batch = { x: tensor("float32", [n, 2], Float32Array.from(x.data)), y: tensor("float32", [n, 1], Float32Array.from(yData)) };
+  const batch = {
+    x: tensor("float32", [n, 2], Float32Array.from(x.data)),
+    y: tensor("float32", [n, 1], Float32Array.from(yData)),
+  };
   let first = 0, last = 0;
   for (let i = 0; i < 300; i++) {
     const r = await trainStep(tr, batch, 1e-2);
@@ -69,11 +85,16 @@ Deno.test("a one-block transformer learns to copy the token two places back (los
   for (let i = 0; i < 300; i++) {
     const tok = new BigInt64Array(b * c.seq), tgt = new BigInt64Array(b * c.seq);
     for (let r = 0; r < b; r++) {
-      for (let t = 0; t < c.seq; t++) tok[r * c.seq + t] = BigInt(1 + Math.floor(rand() * (c.vocab - 1)));
+      for (let t = 0; t < c.seq; t++) {
+        tok[r * c.seq + t] = BigInt(1 + Math.floor(rand() * (c.vocab - 1)));
+      }
       for (let t = 0; t < c.seq; t++) tgt[r * c.seq + t] = t < 2 ? 0n : tok[r * c.seq + t - 2];
     }
     const lr = 3e-3 * Math.min(1, (i + 1) / 20);
-    const res = await trainStep(tr, { tokens: tensor("int64", [b, c.seq], tok), targets: tensor("int64", [b, c.seq], tgt) }, lr);
+    const res = await trainStep(tr, {
+      tokens: tensor("int64", [b, c.seq], tok),
+      targets: tensor("int64", [b, c.seq], tgt),
+    }, lr);
     if (i === 0) first = res.loss;
     last = res.loss;
   }

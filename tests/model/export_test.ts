@@ -11,7 +11,8 @@ const modelPath = await sharedFile("models/stories260K.bin");
 const tokPath = await sharedFile("models/tok512.bin");
 
 Deno.test({
-  name: "transformers.js loads the exported folder offline and generates the sampler's greedy tokens",
+  name:
+    "transformers.js loads the exported folder offline and generates the sampler's greedy tokens",
   ignore: !modelPath || !tokPath,
   fn: async () => {
     const model = await loadModel(modelPath!, rt, { tokenizer: tokPath });

@@ -10,7 +10,15 @@ Deno.test({
   fn: async () => {
     const { config: c, tensors } = readLlama2c(await Deno.readFile(model!), model!);
     assert.deepEqual(
-      [c.hiddenSize, c.intermediateSize, c.numHiddenLayers, c.numAttentionHeads, c.numKeyValueHeads, c.vocabSize, c.maxPositionEmbeddings],
+      [
+        c.hiddenSize,
+        c.intermediateSize,
+        c.numHiddenLayers,
+        c.numAttentionHeads,
+        c.numKeyValueHeads,
+        c.vocabSize,
+        c.maxPositionEmbeddings,
+      ],
       [64, 172, 5, 8, 4, 512, 512],
     );
     assert.equal(c.tieWordEmbeddings, true);
@@ -24,7 +32,10 @@ Deno.test("a truncated checkpoint names the expected and actual sizes", () => {
   const bytes = new Uint8Array(28 + 40);
   const v = new DataView(bytes.buffer);
   [64, 172, 5, 8, 4, 512, 512].forEach((x, i) => v.setInt32(4 * i, x, true));
-  assert.throws(() => readLlama2c(bytes, "cut.bin"), /Cannot read llama2.c checkpoint cut.bin: expected 1056540 bytes .* but the file has 68/);
+  assert.throws(
+    () => readLlama2c(bytes, "cut.bin"),
+    /Cannot read llama2.c checkpoint cut.bin: expected 1056540 bytes .* but the file has 68/,
+  );
 });
 
 Deno.test("permuting q/k rows turns interleaved RoPE into rotate-half RoPE", () => {
@@ -32,7 +43,8 @@ Deno.test("permuting q/k rows turns interleaved RoPE into rotate-half RoPE", () 
   const hd = 6, inDim = 3, pos = 5;
   const w = Float32Array.from({ length: hd * inDim }, (_, i) => Math.sin(i + 1));
   const x = [0.3, -1.2, 0.7];
-  const matvec = (m: Float32Array) => Array.from({ length: hd }, (_, r) => x.reduce((s, xi, k) => s + m[r * inDim + k] * xi, 0));
+  const matvec = (m: Float32Array) =>
+    Array.from({ length: hd }, (_, r) => x.reduce((s, xi, k) => s + m[r * inDim + k] * xi, 0));
   const freq = (i: number) => Math.pow(10000, (-2 * i) / hd);
   const q = matvec(w);
   const interleaved = [...q];

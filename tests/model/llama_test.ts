@@ -11,18 +11,31 @@ const rt = createRuntime({ threads: 1 });
 
 function tinyConfig(extra: Record<string, unknown> = {}): LlamaConfig {
   return llamaConfigFromHf({
-    model_type: "llama", vocab_size: 11, hidden_size: 8, intermediate_size: 12, num_hidden_layers: 2,
-    num_attention_heads: 4, num_key_value_heads: 2, rms_norm_eps: 1e-5, rope_theta: 10000,
-    max_position_embeddings: 64, tie_word_embeddings: false, ...extra,
+    model_type: "llama",
+    vocab_size: 11,
+    hidden_size: 8,
+    intermediate_size: 12,
+    num_hidden_layers: 2,
+    num_attention_heads: 4,
+    num_key_value_heads: 2,
+    rms_norm_eps: 1e-5,
+    rope_theta: 10000,
+    max_position_embeddings: 64,
+    tie_word_embeddings: false,
+    ...extra,
   });
 }
 
-function randomWeights(c: LlamaConfig, seed: number, dtype: "float32" | "float64"): Map<string, HostTensor> {
+function randomWeights(
+  c: LlamaConfig,
+  seed: number,
+  dtype: "float32" | "float64",
+): Map<string, HostTensor> {
   const rand = seeded(seed);
   const store = new Map<string, HostTensor>();
   for (const [name, shape] of llamaParamShapes(c)) {
     const t = randomTensor(rand, shape, -0.5, 0.5);
-    if (name.endsWith("norm.weight")) for (let i = 0; i < t.data.length; i++) t.data[i] += 1;
+    if (name.endsWith("norm.weight")) { for (let i = 0; i < t.data.length; i++) t.data[i] += 1; }
     store.set(name, dtype === "float64" ? t : tensor("float32", shape, Float32Array.from(t.data)));
   }
   return store;
@@ -30,7 +43,12 @@ function randomWeights(c: LlamaConfig, seed: number, dtype: "float32" | "float64
 
 const ids = (rows: number[][]) => tensor("int64", [rows.length, rows[0].length], rows.flat());
 
-for (const variant of [{ name: "Llama with GQA", extra: {} }, { name: "Qwen2 biases", extra: { model_type: "qwen2" } }, { name: "Qwen3 q/k norm, tied", extra: { model_type: "qwen3", tie_word_embeddings: true } }]) {
+for (
+  const variant of [{ name: "Llama with GQA", extra: {} }, {
+    name: "Qwen2 biases",
+    extra: { model_type: "qwen2" },
+  }, { name: "Qwen3 q/k norm, tied", extra: { model_type: "qwen3", tie_word_embeddings: true } }]
+) {
   Deno.test(`the whole model's loss gradient matches finite differences (${variant.name}, float64)`, async () => {
     const c = tinyConfig(variant.extra);
     const { graph, loss } = buildLossGraph(c, { dtype: "float64", kl: true });
@@ -65,7 +83,12 @@ Deno.test("prefill logits equal step-by-step decode logits and training-graph lo
   const train = await compile(rt, g, { logits: lmHead(w, c, decoder(w, c, seq).hidden) });
   const pos = ids(tokens.map((r) => r.map((_, i) => i)));
   const mask = ids(tokens.map((r) => r.map(() => 1)));
-  const full = (await runProgram(train, { ...Object.fromEntries(store), input_ids: ids(tokens), attention_mask: mask, position_ids: pos })).logits;
+  const full = (await runProgram(train, {
+    ...Object.fromEntries(store),
+    input_ids: ids(tokens),
+    attention_mask: mask,
+    position_ids: pos,
+  })).logits;
 
   const dec = buildDecodeGraph(c);
   const prog = await compile(rt, dec.graph, dec.outputs);
@@ -75,14 +98,21 @@ Deno.test("prefill logits equal step-by-step decode logits and training-graph lo
     past[cacheNames(l).pastKey] = emptyPast();
     past[cacheNames(l).pastValue] = emptyPast();
   }
-  const prefill = (await runProgram(prog, { ...Object.fromEntries(store), ...past, input_ids: ids(tokens), attention_mask: mask, position_ids: pos })).logits;
+  const prefill = (await runProgram(prog, {
+    ...Object.fromEntries(store),
+    ...past,
+    input_ids: ids(tokens),
+    attention_mask: mask,
+    position_ids: pos,
+  })).logits;
 
   // Step by step: one token at a time, feeding back the cache.
   let cache = past;
   const stepLogits: number[][] = [];
   for (let i = 0; i < t; i++) {
     const out = await runProgram(prog, {
-      ...Object.fromEntries(store), ...cache,
+      ...Object.fromEntries(store),
+      ...cache,
       input_ids: ids(tokens.map((r) => [r[i]])),
       attention_mask: ids(tokens.map(() => Array(i + 1).fill(1))),
       position_ids: ids(tokens.map(() => [i])),
@@ -100,7 +130,10 @@ Deno.test("prefill logits equal step-by-step decode logits and training-graph lo
     for (let i = 0; i < t; i++) {
       for (let k = 0; k < v; k++) {
         const ref = full.data[(r * t + i) * v + k] as number;
-        worstPrefill = Math.max(worstPrefill, Math.abs((prefill.data[(r * t + i) * v + k] as number) - ref));
+        worstPrefill = Math.max(
+          worstPrefill,
+          Math.abs((prefill.data[(r * t + i) * v + k] as number) - ref),
+        );
         worstStep = Math.max(worstStep, Math.abs(stepLogits[i][r * v + k] - ref));
       }
     }
@@ -120,17 +153,37 @@ Deno.test("left padding with positions from the mask gives the same logits as no
       past[cacheNames(l).pastKey] = tensor("float32", [1, c.numKeyValueHeads, 0, c.headDim]);
       past[cacheNames(l).pastValue] = tensor("float32", [1, c.numKeyValueHeads, 0, c.headDim]);
     }
-    const out = await runProgram(prog, { ...Object.fromEntries(store), ...past, input_ids: ids([row]), attention_mask: ids([mask]), position_ids: ids([pos]) });
+    const out = await runProgram(prog, {
+      ...Object.fromEntries(store),
+      ...past,
+      input_ids: ids([row]),
+      attention_mask: ids([mask]),
+      position_ids: ids([pos]),
+    });
     return Array.from(out.logits.data as Float32Array).slice(-c.vocabSize);
   };
   const plain = await run([3, 4, 5], [1, 1, 1], [0, 1, 2]);
   const padded = await run([0, 0, 3, 4, 5], [0, 0, 1, 1, 1], [0, 0, 0, 1, 2]);
-  plain.forEach((x, i) => assert.ok(Math.abs(x - padded[i]) < 1e-5, `logit ${i}: ${x} vs ${padded[i]}`));
+  plain.forEach((x, i) =>
+    assert.ok(Math.abs(x - padded[i]) < 1e-5, `logit ${i}: ${x} vs ${padded[i]}`)
+  );
 });
 
 Deno.test("an unsupported config value is a clear error that lists what is supported", () => {
-  assert.throws(() => tinyConfig({ model_type: "gpt2" }), /'model_type' must be one of llama, mistral, qwen2, qwen3: current value is "gpt2"/);
-  assert.throws(() => tinyConfig({ hidden_act: "gelu" }), /'hidden_act' must be "silu" \(supported: silu\)/);
-  assert.throws(() => tinyConfig({ num_key_value_heads: 3 }), /'num_key_value_heads' must divide 'num_attention_heads' \(4\): current value is 3/);
-  assert.throws(() => tinyConfig({ rope_scaling: { rope_type: "yarn", factor: 4 } }), /'rope_scaling' is not supported/);
+  assert.throws(
+    () => tinyConfig({ model_type: "gpt2" }),
+    /'model_type' must be one of llama, mistral, qwen2, qwen3: current value is "gpt2"/,
+  );
+  assert.throws(
+    () => tinyConfig({ hidden_act: "gelu" }),
+    /'hidden_act' must be "silu" \(supported: silu\)/,
+  );
+  assert.throws(
+    () => tinyConfig({ num_key_value_heads: 3 }),
+    /'num_key_value_heads' must divide 'num_attention_heads' \(4\): current value is 3/,
+  );
+  assert.throws(
+    () => tinyConfig({ rope_scaling: { rope_type: "yarn", factor: 4 } }),
+    /'rope_scaling' is not supported/,
+  );
 });

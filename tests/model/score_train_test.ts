@@ -15,8 +15,15 @@ const modelPath = await sharedFile("models/stories260K.bin");
 const tokPath = await sharedFile("models/tok512.bin");
 
 const tiny = llamaConfigFromHf({
-  vocab_size: 12, hidden_size: 16, intermediate_size: 24, num_hidden_layers: 2, num_attention_heads: 4,
-  num_key_value_heads: 2, max_position_embeddings: 32, tie_word_embeddings: true, eos_token_id: 11,
+  vocab_size: 12,
+  hidden_size: 16,
+  intermediate_size: 24,
+  num_hidden_layers: 2,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  max_position_embeddings: 32,
+  tie_word_embeddings: true,
+  eos_token_id: 11,
 });
 function randomStore(seed: number, dtype: "float32" | "float64" = "float32") {
   const rand = seeded(seed);
@@ -30,16 +37,23 @@ function randomStore(seed: number, dtype: "float32" | "float64" = "float32") {
 }
 
 Deno.test({
-  name: "scoring gives the sampler's log-probs, entropies within [0, ln V] and margins within [0, 1]",
+  name:
+    "scoring gives the sampler's log-probs, entropies within [0, ln V] and margins within [0, 1]",
   ignore: !modelPath || !tokPath,
   fn: async () => {
     const model = await loadModel(modelPath!, rt, { tokenizer: tokPath });
     const prompt = model.tokenizer!.encode("The little dog");
-    const samples = await sample(model, [prompt], { samplesPerPrompt: 2, maxNewTokens: 10, seed: 4 });
+    const samples = await sample(model, [prompt], {
+      samplesPerPrompt: 2,
+      maxNewTokens: 10,
+      seed: 4,
+    });
     const scores = await scoreTokens(model, samples.map((s) => [...prompt, ...s.tokens]));
     samples.forEach((s, i) => {
       const tail = scores[i].logprobs.slice(prompt.length - 1);
-      s.logprobs.forEach((lp, k) => assert.ok(Math.abs(lp - tail[k]) < 1e-4, `token ${k}: ${lp} vs ${tail[k]}`));
+      s.logprobs.forEach((lp, k) =>
+        assert.ok(Math.abs(lp - tail[k]) < 1e-4, `token ${k}: ${lp} vs ${tail[k]}`)
+      );
       for (const h of scores[i].entropies) assert.ok(h >= 0 && h <= Math.log(512) + 1e-5);
       for (const m of scores[i].margins) assert.ok(m >= 0 && m <= 1);
     });
@@ -79,7 +93,10 @@ Deno.test("the per-example gradient norm equals the norm of the finite-differenc
         const at = async (d: number) => {
           const copy = new Float64Array(base);
           copy[i] += d;
-          const r = await runProgram(lossProg, { ...feeds, [name]: tensor("float64", store.get(name)!.shape, copy) });
+          const r = await runProgram(lossProg, {
+            ...feeds,
+            [name]: tensor("float64", store.get(name)!.shape, copy),
+          });
           return r.loss.data[0] as number;
         };
         sq += (((await at(h)) - (await at(-h))) / (2 * h)) ** 2;
@@ -100,7 +117,9 @@ Deno.test("training updates the one store, and the very next sampling call uses 
   const [before] = await sample(model, [[1]], { temperature: 0, maxNewTokens: 7 });
   const t = await createLmTrainer(model, { optimizer: { kind: "adamw" } });
   let loss = Infinity;
-  for (let i = 0; i < 120 && loss > 0.01; i++) loss = (await lmTrainStep(t, { sequences: [target] }, 1e-2)).loss;
+  for (let i = 0; i < 120 && loss > 0.01; i++) {
+    loss = (await lmTrainStep(t, { sequences: [target] }, 1e-2)).loss;
+  }
   assert.ok(loss < 0.05, `loss ${loss}`);
   const [after] = await sample(model, [[1]], { temperature: 0, maxNewTokens: 7 });
   assert.notDeepEqual(before.tokens, target.slice(1, 7));
@@ -115,9 +134,20 @@ Deno.test("the KL term to the model's own log-probs is zero, weights must fit th
   const zero = [[0, 0, 0, 0]];
   // With zero loss weights and a reference equal to the model's own log-probs, the loss is 0.
   const [s] = await scoreTokens(model, [seq]);
-  const r = await lmTrainStep(t, { sequences: [seq], weights: zero, refLogprobs: [s.logprobs], klWeights: [[0.25, 0.25, 0.25, 0.25]] }, 0);
+  const r = await lmTrainStep(t, {
+    sequences: [seq],
+    weights: zero,
+    refLogprobs: [s.logprobs],
+    klWeights: [[0.25, 0.25, 0.25, 0.25]],
+  }, 0);
   assert.ok(Math.abs(r.loss) < 1e-6, `KL of a model to itself is 0: ${r.loss}`);
   assert.ok(r.gradNorm < 1e-5);
-  await assert.rejects(() => lmTrainStep(t, { sequences: [seq], weights: [[1, 1]] }, 0), /weights\[0\] has 2 entries but sequence 0 has 4 targets/);
-  assert.ok(!model.store.has("model.embed_tokens.weight.adam_m"), "frozen weights get no optimizer state");
+  await assert.rejects(
+    () => lmTrainStep(t, { sequences: [seq], weights: [[1, 1]] }, 0),
+    /weights\[0\] has 2 entries but sequence 0 has 4 targets/,
+  );
+  assert.ok(
+    !model.store.has("model.embed_tokens.weight.adam_m"),
+    "frozen weights get no optimizer state",
+  );
 });

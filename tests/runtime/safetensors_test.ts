@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { type HostTensor, tensor } from "../../lib/graph/tensor.ts";
-import { f16ToF32, f32ToF16, parseSafetensors, serializeSafetensors } from "../../lib/runtime/safetensors.ts";
+import {
+  f16ToF32,
+  f32ToF16,
+  parseSafetensors,
+  serializeSafetensors,
+} from "../../lib/runtime/safetensors.ts";
 import { loadParams, saveParams } from "../../lib/runtime/params.ts";
 
 Deno.test("safetensors round-trips every dtype through a file", async () => {
@@ -19,7 +24,9 @@ Deno.test("safetensors round-trips every dtype through a file", async () => {
   for (const [k, t] of store) {
     assert.equal(back.get(k)!.dtype, t.dtype);
     assert.deepEqual(back.get(k)!.shape, t.shape);
-    assert.deepEqual([...back.get(k)!.data as ArrayLike<unknown> as number[]], [...t.data as ArrayLike<unknown> as number[]]);
+    assert.deepEqual([...back.get(k)!.data as ArrayLike<unknown> as number[]], [
+      ...t.data as ArrayLike<unknown> as number[],
+    ]);
   }
   const raw = await Deno.readFile(path);
   const headerLen = Number(new DataView(raw.buffer).getBigUint64(0, true));
@@ -29,7 +36,15 @@ Deno.test("safetensors round-trips every dtype through a file", async () => {
 
 Deno.test("float16 and bfloat16 decode to the exact float32 values", () => {
   // Bit patterns from the IEEE 754 binary16 definition.
-  const cases: [number, number][] = [[0x3c00, 1], [0xc100, -2.5], [0x7bff, 65504], [0x0001, 2 ** -24], [0x7c00, Infinity], [0xfc00, -Infinity], [0x0000, 0]];
+  const cases: [number, number][] = [
+    [0x3c00, 1],
+    [0xc100, -2.5],
+    [0x7bff, 65504],
+    [0x0001, 2 ** -24],
+    [0x7c00, Infinity],
+    [0xfc00, -Infinity],
+    [0x0000, 0],
+  ];
   for (const [bits, v] of cases) {
     assert.equal(f16ToF32(bits), v);
     assert.equal(f32ToF16(v), bits);
@@ -43,17 +58,27 @@ Deno.test("float16 and bfloat16 decode to the exact float32 values", () => {
   new DataView(bytes.buffer).setBigUint64(0, BigInt(header.length), true);
   bytes.set(new TextEncoder().encode(header), 8);
   bytes.set([0xc0, 0x3f, 0xf7, 0xc2], 8 + header.length);
-  assert.deepEqual([...parseSafetensors(bytes).tensors.get("x")!.data as Float32Array], [1.5, -123.5]);
-  const half = parseSafetensors(serializeSafetensors({ w: tensor("float32", [2], [0.5, -3]) }, undefined, { half: true }));
+  assert.deepEqual([...parseSafetensors(bytes).tensors.get("x")!.data as Float32Array], [
+    1.5,
+    -123.5,
+  ]);
+  const half = parseSafetensors(
+    serializeSafetensors({ w: tensor("float32", [2], [0.5, -3]) }, undefined, { half: true }),
+  );
   assert.deepEqual([...half.tensors.get("w")!.data as Float32Array], [0.5, -3]);
 });
 
 Deno.test("a corrupt safetensors file names the tensor and the problem", () => {
-  const header = JSON.stringify({ "model.norm.weight": { dtype: "F32", shape: [4], data_offsets: [0, 12] } });
+  const header = JSON.stringify({
+    "model.norm.weight": { dtype: "F32", shape: [4], data_offsets: [0, 12] },
+  });
   const bytes = new Uint8Array(8 + header.length + 12);
   new DataView(bytes.buffer).setBigUint64(0, BigInt(header.length), true);
   bytes.set(new TextEncoder().encode(header), 8);
-  assert.throws(() => parseSafetensors(bytes, "m.safetensors"), /Cannot read safetensors m.safetensors: tensor 'model.norm.weight' has data_offsets \[0, 12\] but shape \[4\] of F32 needs 16 bytes/);
+  assert.throws(
+    () => parseSafetensors(bytes, "m.safetensors"),
+    /Cannot read safetensors m.safetensors: tensor 'model.norm.weight' has data_offsets \[0, 12\] but shape \[4\] of F32 needs 16 bytes/,
+  );
   const bad = new Uint8Array(16);
   new DataView(bad.buffer).setBigUint64(0, 1000n, true);
   assert.throws(() => parseSafetensors(bad, "x"), /header length 1000 runs past the end/);

@@ -21,11 +21,16 @@ Deno.test({
     const model = await loadModel(modelPath!, rt, { tokenizer: tokPath });
     const [s] = await sample(model, [""], { temperature: 0, maxNewTokens: 40 });
     assert.ok(
-      s.text.startsWith("Once upon a time, there was a little girl named Lily. She loved to play outside in the park."),
+      s.text.startsWith(
+        "Once upon a time, there was a little girl named Lily. She loved to play outside in the park.",
+      ),
       s.text,
     );
     // Token for token: the golden text's own encoding is the prefix of what was generated.
-    const golden = model.tokenizer!.encode("Once upon a time, there was a little girl named Lily. She loved to play outside in the park.", { addBos: false });
+    const golden = model.tokenizer!.encode(
+      "Once upon a time, there was a little girl named Lily. She loved to play outside in the park.",
+      { addBos: false },
+    );
     assert.deepEqual(s.tokens.slice(0, golden.length), golden);
   },
 });
@@ -41,7 +46,10 @@ Deno.test({
     const b = await sample(model, prompts, { ...opts, seed: 1 });
     const c = await sample(model, prompts, { ...opts, seed: 2 });
     assert.equal(a.length, 6);
-    assert.deepEqual(a.map((s) => [s.prompt, s.index]), [[0, 0], [0, 1], [0, 2], [1, 0], [1, 1], [1, 2]]);
+    assert.deepEqual(a.map((s) => [s.prompt, s.index]), [[0, 0], [0, 1], [0, 2], [1, 0], [1, 1], [
+      1,
+      2,
+    ]]);
     assert.deepEqual(a.map((s) => s.tokens), b.map((s) => s.tokens));
     assert.notDeepEqual(a.map((s) => s.tokens), c.map((s) => s.tokens));
     for (const s of a) assert.equal(s.logprobs.length, s.tokens.length);
@@ -73,8 +81,14 @@ Deno.test({
     assert.equal(s.finish, "stop");
     assert.equal(s.text, "Once upon a time, there was a little girl named ");
     const long = "the ".repeat(600);
-    await assert.rejects(() => sample(model, [long], { maxNewTokens: 8 }), /prompt 0 has \d+ tokens and 8 new tokens are asked for, but the model's context is 512/);
-    await assert.rejects(() => sample(model, [""], { topP: 1.5 }), /'topP' must be in \(0, 1\]: current value is 1.5/);
+    await assert.rejects(
+      () => sample(model, [long], { maxNewTokens: 8 }),
+      /prompt 0 has \d+ tokens and 8 new tokens are asked for, but the model's context is 512/,
+    );
+    await assert.rejects(
+      () => sample(model, [""], { topP: 1.5 }),
+      /'topP' must be in \(0, 1\]: current value is 1.5/,
+    );
   },
 });
 
@@ -85,7 +99,9 @@ Deno.test("top-k 1 is greedy, and draws follow the distribution", () => {
   const counts = [0, 0, 0, 0];
   const n = 20000;
   for (let i = 0; i < n; i++) counts[chooseToken(logits, {}, rng).token]++;
-  [0.1, 0.2, 0.3, 0.4].forEach((p, i) => assert.ok(Math.abs(counts[i] / n - p) < 0.01, `token ${i}: ${counts[i] / n}`));
+  [0.1, 0.2, 0.3, 0.4].forEach((p, i) =>
+    assert.ok(Math.abs(counts[i] / n - p) < 0.01, `token ${i}: ${counts[i] / n}`)
+  );
   // top-p 0.65 keeps {0.4, 0.3} (cumulative 0.7): the others never appear, and log-probs renormalise.
   for (let i = 0; i < 500; i++) {
     const c = chooseToken(logits, { topP: 0.65 }, rng);
@@ -102,9 +118,18 @@ Deno.test("findStop finds the earliest stop string, also across a resume point",
 });
 
 Deno.test("weights with missing or unexpected tensors are named", () => {
-  const c = llamaConfigFromHf({ vocab_size: 8, hidden_size: 4, intermediate_size: 8, num_hidden_layers: 1, num_attention_heads: 2 });
+  const c = llamaConfigFromHf({
+    vocab_size: 8,
+    hidden_size: 4,
+    intermediate_size: 8,
+    num_hidden_layers: 1,
+    num_attention_heads: 2,
+  });
   const store = new Map([...llamaParamShapes(c)].map(([n, s]) => [n, tensor("float32", s)]));
   store.delete("model.layers.0.mlp.up_proj.weight");
   store.set("model.layers.0.mlp.extra.weight", tensor("float32", [1]));
-  assert.throws(() => createModel(c, store, rt), /missing: model.layers.0.mlp.up_proj.weight; unexpected: model.layers.0.mlp.extra.weight/);
+  assert.throws(
+    () => createModel(c, store, rt),
+    /missing: model.layers.0.mlp.up_proj.weight; unexpected: model.layers.0.mlp.extra.weight/,
+  );
 });

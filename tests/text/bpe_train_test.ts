@@ -4,7 +4,10 @@ import { llama2cToTokenizerJson } from "../../lib/text/llama2c_tokenizer.ts";
 import { tokenizerFromJson } from "../../lib/text/tokenizer.ts";
 
 Deno.test("a BPE trained on a corpus compresses it, round-trips text and falls back to bytes", () => {
-  const corpus = Array.from({ length: 200 }, (_, i) => `Tom has ${i} apples and gives ${i % 7} to Ann. How many apples does Tom have now?`);
+  const corpus = Array.from(
+    { length: 200 },
+    (_, i) => `Tom has ${i} apples and gives ${i % 7} to Ann. How many apples does Tom have now?`,
+  );
   const pieces = trainBpe(corpus, { vocabSize: 360 });
   assert.ok(pieces.length > 300 && pieces.length <= 360, `${pieces.length} pieces`); // stops early when no pair repeats
   const { tokenizer, config } = llama2cToTokenizerJson(pieces);

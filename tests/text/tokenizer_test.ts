@@ -18,7 +18,9 @@ function referenceEncode(pieces: { piece: string; score: number }[], text: strin
     let best = -1, bestScore = -Infinity, bestId = -1;
     for (let i = 0; i + 1 < ids.length; i++) {
       const id = index.get(pieces[ids[i]].piece + pieces[ids[i + 1]].piece);
-      if (id !== undefined && pieces[id].score > bestScore) [best, bestScore, bestId] = [i, pieces[id].score, id];
+      if (id !== undefined && pieces[id].score > bestScore) {
+        [best, bestScore, bestId] = [i, pieces[id].score, id];
+      }
     }
     if (best < 0) return ids;
     ids.splice(best, 2, bestId);
@@ -38,7 +40,7 @@ Deno.test({
     const sentences = [
       "Once upon a time, there was a little girl named Lily.",
       "She loved to play outside in the park.",
-      "The big dog said: \"Hello!\" and ran away.",
+      'The big dog said: "Hello!" and ran away.',
       "Tim and Sue were happy. They ate 3 apples.",
       "Zebras? Quickly jumping over lazy foxes; 42 times.",
       "café naïve — über",
@@ -57,7 +59,10 @@ Deno.test({
   ignore: !tokPath,
   fn: async () => {
     const tok = await loadTokenizer(tokPath!);
-    assert.throws(() => checkTokenizerMatchesModel(tok, 256), /Tokenizer has 512 tokens but the model's vocab_size is 256/);
+    assert.throws(
+      () => checkTokenizerMatchesModel(tok, 256),
+      /Tokenizer has 512 tokens but the model's vocab_size is 256/,
+    );
     assert.match(checkTokenizerMatchesModel(tok, 520)!, /512 tokens, the model 520 rows/);
     assert.equal(checkTokenizerMatchesModel(tok, 512), undefined);
   },
