@@ -14,6 +14,7 @@ import { readSafetensorsFile } from "../runtime/safetensors.ts";
 import { checkTokenizerMatchesModel, loadTokenizer, type Tokenizer } from "../text/tokenizer.ts";
 import { type LlamaConfig, llamaConfigFromHf, llamaParamShapes } from "./config.ts";
 import { readLlama2c } from "./llama2c.ts";
+import { weightConstants } from "./llama.ts";
 import { buildDecodeGraph, buildEmbedGraph, buildScoreGraph } from "./programs.ts";
 
 /** A loaded model. */
@@ -114,10 +115,32 @@ async function cached(
   return await p;
 }
 
-/** The KV-cache decoder program of a model. */
-export function decodeProgram(model: LanguageModel): Promise<Program> {
-  return cached(model, "decode", () => buildDecodeGraph(model.config));
+/**
+ * The KV-cache decoder program of a model, with the current weights baked in as constants:
+ * ONNX Runtime pre-packs constant weights for its matrix kernels, which makes decoding about
+ * twice as fast as feeding them. The program is rebuilt when any weight tensor in the store has
+ * been replaced (a training step replaces them), so sampling always sees the latest weights.
+ */
+export async function decodeProgram(model: LanguageModel): Promise<Program> {
+  const names = [...llamaParamShapes(model.config).keys()];
+  const current = names.map((n) => model.store.get(n));
+  const snap = snapshots.get(model);
+  if (snap && snap.tensors.every((t, i) => t === current[i])) return await snap.program;
+  if (snap) snap.program.then((p) => p.session.release()).catch(() => {});
+  const { graph, outputs } = buildDecodeGraph(
+    model.config,
+    (g) => weightConstants(g, model.config, model.store),
+  );
+  const program = compile(model.runtime, graph, outputs, { cache: false });
+  snapshots.set(model, { tensors: current, program });
+  return await program;
 }
+
+/** The weight tensors each model's decoder was built from, keyed by the model object itself. */
+const snapshots = new WeakMap<
+  LanguageModel,
+  { tensors: (HostTensor | undefined)[]; program: Promise<Program> }
+>();
 
 /** The scoring program of a model. */
 export function scoreProgram(model: LanguageModel): Promise<Program> {

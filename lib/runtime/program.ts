@@ -126,22 +126,28 @@ export async function compile(
   rt: Runtime,
   graph: Graph,
   outputs: Record<string, Value>,
+  options: { cache?: boolean } = {},
 ): Promise<Program> {
+  const { cache = true } = options;
   const { bytes, signature } = toOnnx(graph, outputs);
+  const create = async () => {
+    try {
+      const float64 = signature.inputs.some((i) => i.dtype === "float64");
+      const session = await ort.InferenceSession.create(bytes, sessionOptions(rt, float64));
+      return { session, signature, runtime: rt, onnx: bytes };
+    } catch (e) {
+      const where = PROVIDER_HINT[rt.provider];
+      throw new Error(`Cannot compile program${where}: ${(e as Error).message}`, { cause: e });
+    }
+  };
+  // Programs with weights baked in change with every training step: caching them would keep
+  // every version alive, so their owners (see lib/model/model.ts) manage them instead.
+  if (!cache) return await create();
   const key = await hashBytes(bytes);
   let p = rt.cache.get(key);
   if (!p) {
-    p = (async () => {
-      try {
-        const float64 = signature.inputs.some((i) => i.dtype === "float64");
-        const session = await ort.InferenceSession.create(bytes, sessionOptions(rt, float64));
-        return { session, signature, runtime: rt, onnx: bytes };
-      } catch (e) {
-        rt.cache.delete(key);
-        const where = PROVIDER_HINT[rt.provider];
-        throw new Error(`Cannot compile program${where}: ${(e as Error).message}`, { cause: e });
-      }
-    })();
+    p = create();
+    p.catch(() => rt.cache.delete(key));
     rt.cache.set(key, p);
   }
   return await p;

@@ -150,7 +150,10 @@ export async function sample(
     }
   }
   const prog = await decodeProgram(model);
-  const weights = weightFeeds(model);
+  // A decoder with weights baked in reads none; one over the store reads them all.
+  const weights = prog.signature.inputs.some((i) => i.name === "model.embed_tokens.weight")
+    ? weightFeeds(model)
+    : {};
 
   // Prefill: left-pad to the longest prompt; padding is masked and takes position 0.
   const width = Math.max(...encoded.map((e) => e.length));
