@@ -107,6 +107,12 @@ export {
 } from "./lib/text/tokenizer.ts";
 export { llama2cToTokenizerJson, readLlama2cTokenizer } from "./lib/text/llama2c_tokenizer.ts";
 export { trainBpe } from "./lib/text/bpe_train.ts";
+export {
+  applyChatTemplate,
+  type ChatFormat,
+  type ChatMessage,
+  renderChat,
+} from "./lib/text/templates.ts";
 export { type Sample, sample, type SampleOptions } from "./lib/sample/sampler.ts";
 export { type ChooseOptions, chooseToken } from "./lib/sample/choose.ts";
 export { createRng, type Rng } from "./lib/sample/rng.ts";
