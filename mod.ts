@@ -7,6 +7,7 @@
  *
  * @example Train w to minimise Σ(w − 3)² with AdamW, in one session run per step
  * ```ts
+ * import assert from "node:assert/strict";
  * import { buildTrainStep, createRuntime, createTrainer, Graph, ops, tensor, trainStep } from "./mod.ts";
  * const g = new Graph();
  * const w = g.input("w", "float32", [2]);
@@ -14,7 +15,7 @@
  * const step = buildTrainStep(ops.reduceSum(ops.mul(d, d)), { w }, { optimizer: { kind: "adamw" } });
  * const trainer = await createTrainer(createRuntime(), g, step, new Map([["w", tensor("float32", [2])]]));
  * for (let i = 0; i < 200; i++) await trainStep(trainer, {}, 0.1);
- * console.assert(Math.abs(trainer.store.get("w")!.data[0] as number - 3) < 0.05);
+ * assert.ok(Math.abs(trainer.store.get("w")!.data[0] as number - 3) < 0.05);
  * ```
  *
  * @module

@@ -33,9 +33,10 @@ function mulberry32(seed: number): () => number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { corpusItems } from "./pretrain_corpus.ts";
  * const [a] = corpusItems(1, 3);
- * console.assert(a.question.endsWith("?") && /^\d+$/.test(a.answer));
+ * assert.ok(a.question.endsWith("?") && /^\d+$/.test(a.answer));
  * ```
  */
 export function corpusItems(seed: number, count: number): CorpusItem[] {

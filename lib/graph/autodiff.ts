@@ -56,13 +56,14 @@ function reachableFrom(params: readonly Value[], nodes: readonly Node[]): Set<nu
  *
  * @example Gradient of sum(x²) is 2x
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Graph } from "./ir.ts";
  * import { mul, reduceSum } from "./ops.ts";
  * import { grad } from "./autodiff.ts";
  * const g = new Graph();
  * const x = g.input("x", "float64", [3]);
  * const [dx] = grad(reduceSum(mul(x, x)), [x]);
- * console.assert(dx.shape[0] === 3);
+ * assert.ok(dx.shape[0] === 3);
  * ```
  */
 export function grad(loss: Value, params: readonly Value[], options: GradOptions = {}): Value[] {

@@ -138,13 +138,14 @@ export interface ToOnnxOptions {
  *
  * @example Serialise y = x * 2
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Graph } from "./ir.ts";
  * import { mul } from "./ops.ts";
  * import { toOnnx } from "./onnx.ts";
  * const g = new Graph();
  * const x = g.input("x", "float32", ["N"]);
  * const { bytes, signature } = toOnnx(g, { y: mul(x, 2) });
- * console.assert(bytes.length > 0 && signature.inputs[0].name === "x");
+ * assert.ok(bytes.length > 0 && signature.inputs[0].name === "x");
  * ```
  */
 export function toOnnx(

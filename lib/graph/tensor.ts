@@ -68,9 +68,10 @@ export function dtypeOfArray(data: TensorArray): DType {
  *
  * @example Make a 2x2 float32 matrix
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tensor } from "./tensor.ts";
  * const t = tensor("float32", [2, 2], [1, 2, 3, 4]);
- * console.assert(t.data[3] === 4);
+ * assert.ok(t.data[3] === 4);
  * ```
  */
 export function tensor<D extends DType>(

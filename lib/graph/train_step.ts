@@ -49,13 +49,14 @@ export function nextName(name: string): string {
  *
  * @example One SGD step on a quadratic
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Graph } from "./ir.ts";
  * import { mul, reduceSum } from "./ops.ts";
  * import { buildTrainStep } from "./train_step.ts";
  * const g = new Graph();
  * const w = g.input("w", "float32", [4]);
  * const step = buildTrainStep(reduceSum(mul(w, w)), { w }, { optimizer: { kind: "sgd" } });
- * console.assert("w.next" in step.outputs && "loss" in step.outputs);
+ * assert.ok("w.next" in step.outputs && "loss" in step.outputs);
  * ```
  */
 export function buildTrainStep(

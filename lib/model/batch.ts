@@ -25,9 +25,10 @@ export interface PackedBatch {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { packSequences } from "./batch.ts";
  * const b = packSequences([[1, 5, 6], [1, 7]]);
- * console.assert(b.targets.data[0] === 5n && b.targetMask.data[4] === 0);
+ * assert.ok(b.targets.data[0] === 5n && b.targetMask.data[4] === 0);
  * ```
  */
 export function packSequences(

@@ -81,10 +81,11 @@ const bool = (v: unknown) => typeof v === "boolean";
  *
  * @example A tiny Llama config
  * ```ts
+ * import assert from "node:assert/strict";
  * import { llamaConfigFromHf } from "./config.ts";
  * const c = llamaConfigFromHf({ model_type: "llama", vocab_size: 32, hidden_size: 16, intermediate_size: 32,
  *   num_hidden_layers: 1, num_attention_heads: 4, num_key_value_heads: 2 });
- * console.assert(c.headDim === 4 && c.numKeyValueHeads === 2);
+ * assert.ok(c.headDim === 4 && c.numKeyValueHeads === 2);
  * ```
  */
 export function llamaConfigFromHf(json: HfConfigJson): LlamaConfig {

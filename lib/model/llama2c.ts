@@ -46,10 +46,11 @@ export function interleavedToHalf(
  *
  * @example Read the shared stories260K model, if present
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readLlama2c } from "./llama2c.ts";
  * const path = "../shared/data/models/stories260K.bin";
  * const exists = await Deno.stat(path).then(() => true, () => false);
- * if (exists) console.assert(readLlama2c(await Deno.readFile(path)).config.hiddenSize === 64);
+ * if (exists) assert.ok(readLlama2c(await Deno.readFile(path)).config.hiddenSize === 64);
  * ```
  */
 export function readLlama2c(bytes: Uint8Array, source = "<bytes>"): Llama2cCheckpoint {

@@ -35,13 +35,14 @@ function formatSeconds(s: number): string {
  *
  * @example A bar over 3 steps, drawn into a buffer
  * ```ts
+ * import assert from "node:assert/strict";
  * import { progress } from "./progress.ts";
  * const chunks: string[] = [];
  * const out = { writeSync: (p: Uint8Array) => (chunks.push(new TextDecoder().decode(p)), p.length), isTerminal: () => false };
  * const bar = progress("train", 3, { out });
  * for (let i = 1; i <= 3; i++) bar.update(i, `loss ${(3 - i).toFixed(1)}`);
  * bar.finish();
- * console.assert(chunks.join("").includes("3/3"));
+ * assert.ok(chunks.join("").includes("3/3"));
  * ```
  */
 export function progress(label: string, total: number, options: ProgressOptions = {}): Progress {

@@ -42,11 +42,12 @@ export function countParams(
  *
  * @example Save and load
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tensor } from "../graph/tensor.ts";
  * import { loadParams, saveParams } from "./params.ts";
  * const path = await Deno.makeTempFile({ suffix: ".safetensors" });
  * await saveParams(path, new Map([["w", tensor("float32", [2], [1, 2])]]));
- * console.assert((await loadParams(path)).get("w")!.data[1] === 2);
+ * assert.ok((await loadParams(path)).get("w")!.data[1] === 2);
  * ```
  */
 export async function saveParams(

@@ -47,9 +47,10 @@ export interface Program {
  *
  * @example A CPU runtime with two threads
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createRuntime } from "./program.ts";
  * const rt = createRuntime({ threads: 2 });
- * console.assert(rt.provider === "cpu");
+ * assert.ok(rt.provider === "cpu");
  * ```
  */
 export function createRuntime(options: RuntimeOptions = {}): Runtime {
@@ -111,6 +112,7 @@ function sessionOptions(rt: Runtime, float64 = false): ort.InferenceSession.Sess
  *
  * @example Compile and run y = x + 1
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Graph } from "../graph/ir.ts";
  * import { add } from "../graph/ops.ts";
  * import { tensor } from "../graph/tensor.ts";
@@ -119,7 +121,7 @@ function sessionOptions(rt: Runtime, float64 = false): ort.InferenceSession.Sess
  * const x = g.input("x", "float32", ["N"]);
  * const prog = await compile(createRuntime(), g, { y: add(x, 1) });
  * const { y } = await runProgram(prog, { x: tensor("float32", [2], [1, 2]) });
- * console.assert(y.data[1] === 3);
+ * assert.ok(y.data[1] === 3);
  * ```
  */
 export async function compile(

@@ -82,10 +82,11 @@ export interface Safetensors {
  *
  * @example Round trip
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tensor } from "../graph/tensor.ts";
  * import { parseSafetensors, serializeSafetensors } from "./safetensors.ts";
  * const bytes = serializeSafetensors(new Map([["w", tensor("float32", [2], [1.5, -2])]]));
- * console.assert(parseSafetensors(bytes).tensors.get("w")!.data[1] === -2);
+ * assert.ok(parseSafetensors(bytes).tensors.get("w")!.data[1] === -2);
  * ```
  */
 export function parseSafetensors(bytes: Uint8Array, source = "<bytes>"): Safetensors {

@@ -54,10 +54,11 @@ function logSumExp(x: ArrayLike<number>, scale = 1): number {
  *
  * @example Greedy
  * ```ts
+ * import assert from "node:assert/strict";
  * import { chooseToken } from "./choose.ts";
  * import { createRng } from "./rng.ts";
  * const c = chooseToken(Float32Array.from([0, 3, 1]), { temperature: 0 }, createRng(1));
- * console.assert(c.token === 1);
+ * assert.ok(c.token === 1);
  * ```
  */
 export function chooseToken(logits: ArrayLike<number>, options: ChooseOptions, rng: Rng): Choice {

@@ -29,9 +29,10 @@ function splitmix32(seed: number): () => number {
  *
  * @example Same seed, same numbers
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createRng } from "./rng.ts";
  * const a = createRng(7), b = createRng(7);
- * console.assert(a.next() === b.next());
+ * assert.ok(a.next() === b.next());
  * ```
  */
 export function createRng(seed: number): Rng {

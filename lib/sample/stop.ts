@@ -10,8 +10,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { findStop } from "./stop.ts";
- * console.assert(findStop("answer: 4\nQ:", ["\nQ:"]) === 9);
+ * assert.ok(findStop("answer: 4\nQ:", ["\nQ:"]) === 9);
  * ```
  */
 export function findStop(text: string, stops: readonly string[], from = 0): number {

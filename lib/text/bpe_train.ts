@@ -24,9 +24,10 @@ export interface TrainBpeOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { trainBpe } from "./bpe_train.ts";
  * const pieces = trainBpe(["the cat sat on the mat", "the cat ate"], { vocabSize: 280 });
- * console.assert(pieces.some((p) => p.piece === " the"));
+ * assert.ok(pieces.some((p) => p.piece === " the"));
  * ```
  */
 export function trainBpe(texts: readonly string[], options: TrainBpeOptions = {}): Llama2cPiece[] {

@@ -73,11 +73,12 @@ const SPACE = "\u2581";
  *
  * @example Tiny vocabulary
  * ```ts
+ * import assert from "node:assert/strict";
  * import { llama2cToTokenizerJson } from "./llama2c_tokenizer.ts";
  * const pieces = ["<unk>", "<s>", "</s>", ...Array.from({ length: 256 }, (_, i) => `<0x${i.toString(16).toUpperCase().padStart(2, "0")}>`), " ", "a", " a"]
  *   .map((piece, i) => ({ piece, score: -i }));
  * const { tokenizer } = llama2cToTokenizerJson(pieces);
- * console.assert((tokenizer.model as { merges: string[][] }).merges.length === 1);
+ * assert.ok((tokenizer.model as { merges: string[][] }).merges.length === 1);
  * ```
  */
 export function llama2cToTokenizerJson(pieces: readonly Llama2cPiece[]): {

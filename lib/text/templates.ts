@@ -28,9 +28,10 @@ const ROLE_NAMES: Record<ChatMessage["role"], string> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderChat } from "./templates.ts";
  * const text = renderChat([{ role: "user", content: "2+2?" }], "plain", { addGenerationPrompt: true });
- * console.assert(text === "User: 2+2?\nAssistant:");
+ * assert.ok(text === "User: 2+2?\nAssistant:");
  * ```
  */
 export function renderChat(

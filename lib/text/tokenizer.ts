@@ -66,11 +66,12 @@ export function tokenizerFromJson(
  *
  * @example Load the shared stories tokenizer, if present
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadTokenizer } from "./tokenizer.ts";
  * const path = "../shared/data/models/tok512.bin";
  * if (await Deno.stat(path).then(() => true, () => false)) {
  *   const tok = await loadTokenizer(path);
- *   console.assert(tok.decode(tok.encode("Once upon a time")) === "Once upon a time");
+ *   assert.ok(tok.decode(tok.encode("Once upon a time")) === "Once upon a time");
  * }
  * ```
  */
