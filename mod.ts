@@ -118,5 +118,17 @@ export { type Sample, sample, type SampleOptions } from "./lib/sample/sampler.ts
 export { type ChooseOptions, chooseToken } from "./lib/sample/choose.ts";
 export { createRng, type Rng } from "./lib/sample/rng.ts";
 
+// ---- data and verification ----
+export { type DataFormat, loadDataset, type LoadOptions, parseCsv } from "./lib/data/loaders.ts";
+export type { BadRow, Domain, Loaded, TaskRecord } from "./lib/data/record.ts";
+export {
+  extractBoxed,
+  extractMathAnswer,
+  mathEquivalent,
+  parseRational,
+} from "./lib/verify/math.ts";
+export { extractChoice } from "./lib/verify/choice.ts";
+export { isCorrect } from "./lib/verify/score.ts";
+
 // ---- runs ----
 export { type Progress, progress } from "./lib/run/progress.ts";
