@@ -1,7 +1,12 @@
 /**
- * Choosing the next token from one row of logits: temperature, top-k, top-p (nucleus), or greedy
- * at temperature 0; returns the token with its log-probability under the distribution it was
- * drawn from and under the model's own softmax.
+ * Choosing the next token from one row of logits: temperature, then top-k, then top-p (nucleus),
+ * then min-p, or greedy at temperature 0 — the order Hugging Face and vLLM apply them. Returns the
+ * token with its log-probability under the distribution it was drawn from and under the model's
+ * own softmax.
+ *
+ * Cost: top-k keeps a k-element heap (O(V log k)); top-p alone heapifies the row in O(V) and pops
+ * only the m tokens it keeps (O(V + m log V)); plain temperature sampling and min-p are O(V). No
+ * full sort of the vocabulary.
  *
  * @module
  */
@@ -10,93 +15,211 @@ import type { Rng } from "./rng.ts";
 
 /** How to choose. */
 export interface ChooseOptions {
-  /** 0 picks the argmax. @default 1 */
+  /** Logits are divided by it; 0 picks the argmax (ties → lowest id). @default 1 */
   readonly temperature?: number;
   /** Keep the k most likely tokens; 0 keeps all. @default 0 */
   readonly topK?: number;
-  /** Keep the smallest set of tokens whose probability reaches p. @default 1 */
+  /** Keep the smallest set of most likely tokens whose probability reaches p. @default 1 */
   readonly topP?: number;
+  /** Keep tokens whose probability is at least minP × the most likely token's. @default 0 */
+  readonly minP?: number;
 }
 
 /** A chosen token. */
 export interface Choice {
   readonly token: number;
-  /** log p(token) under the filtered, tempered distribution it was drawn from. */
+  /**
+   * log p(token) under the final sampling distribution: tempered, filtered and renormalised — the
+   * probability the draw actually had (0 for greedy). What importance ratios against the sampler
+   * need.
+   */
   readonly logprob: number;
-  /** log p(token) under softmax(logits): what a scoring pass of the model gives. */
+  /**
+   * log p(token) under softmax(logits), no temperature or filtering: what a scoring pass of the
+   * model gives, and what a policy-gradient loss compares against.
+   */
   readonly logprobRaw: number;
 }
 
-/** Validates options, naming the bad field. */
+/** Tolerance on the top-p mass, so that e.g. 0.4 + 0.3 counts as reaching 0.7. */
+const TOP_P_SLACK = 1e-9;
+
+/**
+ * Validates options, naming the bad field.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkChooseOptions } from "./choose.ts";
+ * assert.throws(() => checkChooseOptions({ topP: 1.5 }), /'topP' must be in \(0, 1\]: current value is 1.5/);
+ * ```
+ */
 export function checkChooseOptions(o: ChooseOptions): void {
-  const { temperature = 1, topK = 0, topP = 1 } = o;
-  if (!(temperature >= 0) || !Number.isFinite(temperature)) {
-    throw new RangeError(`'temperature' must be ≥ 0: current value is ${temperature}`);
+  const { temperature = 1, topK = 0, topP = 1, minP = 0 } = o;
+  const fail = (why: string): never => {
+    throw new RangeError(`Cannot choose a token: ${why}`);
+  };
+  if (typeof temperature !== "number" || !(temperature >= 0) || !Number.isFinite(temperature)) {
+    fail(`'temperature' must be a finite number ≥ 0: current value is ${temperature}`);
   }
   if (!Number.isInteger(topK) || topK < 0) {
-    throw new RangeError(`'topK' must be an integer ≥ 0: current value is ${topK}`);
+    fail(`'topK' must be an integer ≥ 0: current value is ${topK}`);
   }
-  if (!(topP > 0 && topP <= 1)) {
-    throw new RangeError(`'topP' must be in (0, 1]: current value is ${topP}`);
+  if (typeof topP !== "number" || !(topP > 0 && topP <= 1)) {
+    fail(`'topP' must be in (0, 1]: current value is ${topP}`);
+  }
+  if (typeof minP !== "number" || !(minP >= 0 && minP <= 1)) {
+    fail(`'minP' must be in [0, 1]: current value is ${minP}`);
   }
 }
 
-function logSumExp(x: ArrayLike<number>, scale = 1): number {
-  let m = -Infinity;
-  for (let i = 0; i < x.length; i++) m = Math.max(m, x[i] * scale);
-  let s = 0;
-  for (let i = 0; i < x.length; i++) s += Math.exp(x[i] * scale - m);
-  return m + Math.log(s);
+/** Whether token a ranks before token b: higher logit, then lower id. */
+function before(logits: ArrayLike<number>, a: number, b: number): boolean {
+  return logits[a] > logits[b] || (logits[a] === logits[b] && a < b);
 }
 
 /**
- * Chooses a token from `logits` (length V).
+ * Moves heap[i] down. `top(a, b)` says whether a belongs above b (a max-heap by rank when
+ * `top = before`, a min-heap when reversed).
+ */
+function siftDown(heap: number[], i: number, top: (a: number, b: number) => boolean): void {
+  const n = heap.length;
+  for (;;) {
+    const l = 2 * i + 1, r = l + 1;
+    let m = i;
+    if (l < n && top(heap[l], heap[m])) m = l;
+    if (r < n && top(heap[r], heap[m])) m = r;
+    if (m === i) return;
+    [heap[i], heap[m]] = [heap[m], heap[i]];
+    i = m;
+  }
+}
+
+function siftUp(heap: number[], i: number, top: (a: number, b: number) => boolean): void {
+  while (i > 0) {
+    const p = (i - 1) >> 1;
+    if (!top(heap[i], heap[p])) return;
+    [heap[i], heap[p]] = [heap[p], heap[i]];
+    i = p;
+  }
+}
+
+/** The k best token ids, best first: a min-heap of the k best so far. */
+function topKIds(logits: ArrayLike<number>, k: number): number[] {
+  const worse = (a: number, b: number) => before(logits, b, a);
+  const heap: number[] = [];
+  for (let i = 0; i < logits.length; i++) {
+    if (heap.length < k) {
+      heap.push(i);
+      siftUp(heap, heap.length - 1, worse);
+    } else if (before(logits, i, heap[0])) {
+      heap[0] = i;
+      siftDown(heap, 0, worse);
+    }
+  }
+  return heap.sort((a, b) => (before(logits, a, b) ? -1 : 1));
+}
+
+/** Ids best first, popped lazily from a max-heap built in O(V). */
+function* rankedIds(logits: ArrayLike<number>): Generator<number> {
+  const best = (a: number, b: number) => before(logits, a, b);
+  const heap = Array.from({ length: logits.length }, (_, i) => i);
+  for (let i = (heap.length >> 1) - 1; i >= 0; i--) siftDown(heap, i, best);
+  while (heap.length) {
+    const top = heap[0];
+    const last = heap.pop()!;
+    if (heap.length) {
+      heap[0] = last;
+      siftDown(heap, 0, best);
+    }
+    yield top;
+  }
+}
+
+/**
+ * Chooses a token from `logits` (length V) with random numbers from `rng` (one draw per call,
+ * none when greedy).
  *
- * @example Greedy
+ * @example Greedy, and sampling with a seed
  * ```ts
  * import assert from "node:assert/strict";
  * import { chooseToken } from "./choose.ts";
  * import { createRng } from "./rng.ts";
- * const c = chooseToken(Float32Array.from([0, 3, 1]), { temperature: 0 }, createRng(1));
- * assert.ok(c.token === 1);
+ * const logits = Float32Array.from([0, 3, 1]);
+ * assert.equal(chooseToken(logits, { temperature: 0 }, createRng(1)).token, 1);
+ * const c = chooseToken(logits, { topK: 2 }, createRng(1));
+ * assert.ok(c.token === 1 || c.token === 2);
+ * assert.ok(c.logprob >= c.logprobRaw, "filtering renormalises onto fewer tokens");
  * ```
  */
 export function chooseToken(logits: ArrayLike<number>, options: ChooseOptions, rng: Rng): Choice {
-  const { temperature = 1, topK = 0, topP = 1 } = options;
+  checkChooseOptions(options);
+  const { temperature = 1, topK = 0, topP = 1, minP = 0 } = options;
   const v = logits.length;
-  const lseRaw = logSumExp(logits);
-  if (temperature === 0) {
-    let best = 0;
-    for (let i = 1; i < v; i++) if (logits[i] > logits[best]) best = i;
-    return { token: best, logprob: 0, logprobRaw: logits[best] - lseRaw };
+  if (v === 0) throw new RangeError(`Cannot choose a token: the logits row is empty`);
+  // One pass: the argmax (lowest id on ties) and a NaN check; a second: the raw log-normaliser.
+  let best = 0;
+  for (let i = 0; i < v; i++) {
+    const x = logits[i];
+    if (Number.isNaN(x)) {
+      throw new RangeError(`Cannot choose a token: logit ${i} is NaN`);
+    }
+    if (x > logits[best]) best = i;
   }
-  // Candidates sorted by logit, descending; cut by top-k, then by cumulative probability.
-  let order = Array.from({ length: v }, (_, i) => i);
-  if (topK > 0 && topK < v) {
-    order.sort((a, b) => logits[b] - logits[a]);
-    order = order.slice(0, topK);
-  } else if (topP < 1) {
-    order.sort((a, b) => logits[b] - logits[a]);
-  }
+  const max = logits[best];
+  if (max === -Infinity) throw new RangeError(`Cannot choose a token: every logit is -Infinity`);
+  let sumRaw = 0;
+  for (let i = 0; i < v; i++) sumRaw += Math.exp(logits[i] - max);
+  const lseRaw = max + Math.log(sumRaw);
+  if (temperature === 0) return { token: best, logprob: 0, logprobRaw: logits[best] - lseRaw };
+
+  // Weights relative to the best token, w = exp((l − max) / T) ∈ (0, 1]: no overflow.
   const inv = 1 / temperature;
-  const scaled = order.map((i) => logits[i] * inv);
-  const lse = logSumExp(scaled);
-  let probs = scaled.map((s) => Math.exp(s - lse));
+  const weights = new Float64Array(v);
+  for (let i = 0; i < v; i++) weights[i] = Math.exp((logits[i] - max) * inv);
+  const weight = (i: number) => weights[i];
+  let candidates: number[] | null = null; // null: every token
+  if (topK > 0 && topK < v) candidates = topKIds(logits, topK);
   if (topP < 1) {
-    let cum = 0, keep = 0;
-    while (keep < probs.length && cum < topP) cum += probs[keep++];
-    order = order.slice(0, keep);
-    probs = probs.slice(0, keep).map((p) => p / cum);
+    let total = 0;
+    if (candidates) { for (const i of candidates) total += weight(i); }
+    else for (let i = 0; i < v; i++) total += weight(i);
+    const kept: number[] = [];
+    let mass = 0;
+    for (const i of candidates ?? rankedIds(logits)) {
+      kept.push(i);
+      mass += weight(i);
+      if (mass >= (topP - TOP_P_SLACK) * total) break;
+    }
+    candidates = kept;
   }
-  let u = rng.next();
-  let pick = order.length - 1;
-  for (let i = 0; i < probs.length; i++) {
-    u -= probs[i];
-    if (u < 0) {
-      pick = i;
-      break;
+  if (minP > 0) {
+    // p_i ≥ minP · p_max ⇔ w_i ≥ minP, since the best token has weight 1 (ratios survive renormalising).
+    if (candidates) candidates = candidates.filter((i) => weight(i) >= minP);
+    else {
+      candidates = [];
+      for (let i = 0; i < v; i++) if (weight(i) >= minP) candidates.push(i);
     }
   }
-  const token = order[pick];
-  return { token, logprob: Math.log(probs[pick]), logprobRaw: logits[token] - lseRaw };
+
+  let z = 0;
+  if (candidates) { for (const i of candidates) z += weight(i); }
+  else for (let i = 0; i < v; i++) z += weight(i);
+  let u = rng.next() * z;
+  let token = -1;
+  const n = candidates ? candidates.length : v;
+  for (let j = 0; j < n; j++) {
+    const i = candidates ? candidates[j] : j;
+    const w = weight(i);
+    if (w === 0) continue;
+    token = i;
+    u -= w;
+    if (u < 0) break;
+  }
+  // Rounding can leave u ≥ 0 after the last token: `token` is then the last with weight > 0.
+  return {
+    token,
+    logprob: (logits[token] - max) * inv - Math.log(z),
+    logprobRaw: logits[token] - lseRaw,
+  };
 }
