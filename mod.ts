@@ -82,7 +82,8 @@ export {
   type LoadModelOptions,
 } from "./lib/model/model.ts";
 export { saveModel, type SaveModelOptions } from "./lib/model/export.ts";
-export { readLlama2c } from "./lib/model/llama2c.ts";
+export { readLlama2c, readLlama2cCheckpoint } from "./lib/model/llama2c.ts";
+export type { HfLlamaConfig } from "./lib/model/hf_config.ts";
 export {
   embedSequences,
   type GradExample,
