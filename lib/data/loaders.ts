@@ -1,13 +1,29 @@
 /**
- * Loaders for the public benchmark formats, one table entry per format. A malformed row is
- * reported with its line number; the caller chooses to skip it (it is then listed in `skipped`)
- * or to stop — never silently dropped.
+ * Loading the public benchmark formats: one entry point, {@link loadDataset}, dispatching to a
+ * small mapper per format (in `loaders/`). A malformed row is reported with its line number; the
+ * caller chooses to skip it (it is then listed in `skipped`) or to stop — never silently dropped.
  *
  * @module
  */
 
-import { extractBoxed } from "../verify/math.ts";
-import type { BadRow, Loaded, TaskRecord } from "./record.ts";
+import type { Loaded, TaskRecord } from "./record.ts";
+import { bbhRecord } from "./loaders/bbh.ts";
+import { humanevalRecord, mbppRecord } from "./loaders/code.ts";
+import { medicalChoiceRecord, mmluCsvRow, mmluRecord, pubmedqaRecord } from "./loaders/choice.ts";
+import { parseCsvRows } from "./loaders/csv.ts";
+import { gsm8kRecord, mathRecord, svampRecord } from "./loaders/math.ts";
+import {
+  jsonlRows,
+  type LoadOptions,
+  mapRows,
+  type NumberedRow,
+  parseJsonFile,
+  RowError,
+  type RowMapper,
+} from "./loaders/_rows.ts";
+
+export type { LoadOptions } from "./loaders/_rows.ts";
+export { parseCsv, parseCsvRows } from "./loaders/csv.ts";
 
 /** Formats with a loader. */
 export type DataFormat =
@@ -22,233 +38,109 @@ export type DataFormat =
   | "bbh"
   | "mmlu";
 
-/** Options of {@link loadDataset}. */
-export interface LoadOptions {
-  /** What to do with a malformed row. @default "throw" */
-  readonly onBadRow?: "skip" | "throw";
-}
+/** Every format name, for flag validation. */
+export const DATA_FORMATS: readonly DataFormat[] = Object.freeze([
+  "gsm8k",
+  "math",
+  "svamp",
+  "medmcqa",
+  "medqa",
+  "pubmedqa",
+  "mbpp",
+  "humaneval",
+  "bbh",
+  "mmlu",
+]);
 
-class RowError extends Error {}
+/** The name each format has in error messages. */
+const LABELS: Readonly<Record<DataFormat, string>> = Object.freeze({
+  gsm8k: "GSM8K",
+  math: "MATH",
+  svamp: "SVAMP",
+  medmcqa: "MedMCQA",
+  medqa: "MedQA",
+  pubmedqa: "PubMedQA",
+  mbpp: "MBPP",
+  humaneval: "HumanEval",
+  bbh: "BBH",
+  mmlu: "MMLU",
+});
 
-function str(row: Record<string, unknown>, key: string): string {
-  const v = row[key];
-  if (typeof v !== "string" && typeof v !== "number") throw new RowError(`missing field '${key}'`);
-  return String(v);
-}
+const JSONL_MAPPERS: Readonly<
+  Record<Exclude<DataFormat, "svamp" | "pubmedqa" | "bbh">, RowMapper>
+> = Object.freeze({
+  gsm8k: gsm8kRecord,
+  math: mathRecord,
+  medmcqa: medicalChoiceRecord,
+  medqa: medicalChoiceRecord,
+  mbpp: mbppRecord,
+  humaneval: humanevalRecord,
+  mmlu: mmluRecord,
+});
 
-const LETTERS = "ABCDEFGHIJ";
-
-/** One parsed row → a record; throws RowError for a malformed row. */
-type RowMapper = (row: Record<string, unknown>, index: number) => TaskRecord;
-
-const ROW_MAPPERS: Record<Exclude<DataFormat, "pubmedqa" | "bbh" | "svamp">, RowMapper> = {
-  gsm8k: (r, i) => {
-    const full = str(r, "answer");
-    const at = full.lastIndexOf("####");
-    if (at < 0) throw new RowError("the answer has no '####' final answer");
-    return {
-      id: String(r.id ?? i),
-      domain: "math",
-      question: str(r, "question"),
-      reasoning: full.slice(0, at).trim(),
-      answer: full.slice(at + 4).trim().replaceAll(",", ""),
-      meta: {},
-    };
-  },
-  math: (r, i) => {
-    const problem = str(r, "problem");
-    const solution = typeof r.solution === "string" ? r.solution : undefined;
-    const answer = typeof r.answer === "string" || typeof r.answer === "number"
-      ? String(r.answer)
-      : solution
-      ? extractBoxed(solution)
-      : null;
-    if (answer === null) throw new RowError("no 'answer' field and no \\boxed{} in the solution");
-    return {
-      id: String(r.unique_id ?? r.id ?? i),
-      domain: "math",
-      question: problem,
-      reasoning: solution,
-      answer,
-      meta: { level: r.level, type: r.type },
-    };
-  },
-  medmcqa: (r, i) => mcRecord(r, i, "medical"),
-  medqa: (r, i) => mcRecord(r, i, "medical"),
-  mbpp: (r, i) => {
-    const tests = r.test_list;
-    if (!Array.isArray(tests) || tests.some((t) => typeof t !== "string")) {
-      throw new RowError("'test_list' must be a list of strings");
-    }
-    return {
-      id: String(r.task_id ?? i),
-      domain: "code",
-      question: str(r, "text"),
-      answer: str(r, "code"),
-      tests: [...(r.test_setup_code ? [String(r.test_setup_code)] : []), ...tests as string[]],
-      meta: { language: "python" },
-    };
-  },
-  humaneval: (r, i) => {
-    const prompt = str(r, "prompt"), entry = str(r, "entry_point"), test = str(r, "test");
-    return {
-      id: String(r.task_id ?? i),
-      domain: "code",
-      question: prompt,
-      answer: typeof r.canonical_solution === "string" ? prompt + r.canonical_solution : "",
-      tests: [test, `check(${entry})`],
-      meta: { language: "python", entryPoint: entry },
-    };
-  },
-  mmlu: (r, i) => {
-    const choices = r.choices;
-    if (!Array.isArray(choices) || choices.length < 2) {
-      throw new RowError("'choices' must be a list of options");
-    }
-    const a = r.answer;
-    const idx = typeof a === "number"
-      ? a
-      : typeof a === "string" && /^[A-J]$/.test(a)
-      ? LETTERS.indexOf(a)
-      : Number(a);
-    if (!Number.isInteger(idx) || idx < 0 || idx >= choices.length) {
-      throw new RowError(`'answer' ${JSON.stringify(a)} is not an option index or letter`);
-    }
-    return {
-      id: String(r.id ?? i),
-      domain: "science",
-      question: str(r, "question"),
-      answer: LETTERS[idx],
-      choices: Object.fromEntries(choices.map((c, k) => [LETTERS[k], String(c)])),
-      meta: { subject: r.type ?? r.subject },
-    };
-  },
-};
-
-function mcRecord(r: Record<string, unknown>, i: number, domain: "medical"): TaskRecord {
-  const options = r.options;
-  if (!options || typeof options !== "object" || Array.isArray(options)) {
-    throw new RowError("'options' must be an object of lettered options");
-  }
-  const answer = str(r, "answer_idx");
-  if (!(answer in (options as object))) {
-    throw new RowError(`'answer_idx' ${answer} is not one of the options`);
-  }
-  return {
-    id: String(r.realidx ?? r.id ?? i),
-    domain,
-    question: str(r, "question"),
-    answer,
-    choices: Object.fromEntries(
-      Object.entries(options as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
-    ),
-    meta: {},
-  };
-}
-
-function fail(file: string, line: number, why: string): never {
-  throw new Error(`Cannot load ${file}: line ${line}: ${why}`);
-}
-
-/** Parses JSONL text row by row, applying `map`; bad rows are skipped (and listed) or thrown. */
+/**
+ * Parses a JSONL text with a format's row mapper (what {@link loadDataset} does for JSONL files).
+ *
+ * @example Skipping a bad row lists it with its line
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mapJsonl } from "./loaders.ts";
+ * const text = '{"question":"1+1?","answer":"#### 2"}\n{oops\n';
+ * const { records, skipped } = mapJsonl(text, "gsm8k", "mem.jsonl", { onBadRow: "skip" });
+ * assert.equal(records[0].answer, "2");
+ * assert.equal(skipped[0].line, 2);
+ * ```
+ */
 export function mapJsonl(
   text: string,
+  format: Exclude<DataFormat, "svamp" | "pubmedqa" | "bbh">,
   file: string,
-  map: RowMapper,
   options: LoadOptions = {},
 ): Loaded {
-  const { onBadRow = "throw" } = options;
-  const records: TaskRecord[] = [], skipped: BadRow[] = [];
-  let index = 0;
-  text.split("\n").forEach((raw, k) => {
-    if (!raw.trim()) return;
-    const line = k + 1;
-    try {
-      let row: unknown;
-      try {
-        row = JSON.parse(raw);
-      } catch (e) {
-        throw new RowError(`not valid JSON (${(e as Error).message})`);
-      }
-      if (!row || typeof row !== "object") throw new RowError("not a JSON object");
-      records.push(map(row as Record<string, unknown>, index));
-    } catch (e) {
-      if (!(e instanceof RowError) || onBadRow === "throw") fail(file, line, (e as Error).message);
-      skipped.push({ line, reason: (e as Error).message });
-    }
-    index++;
-  });
-  return { records, skipped };
+  return mapRows(jsonlRows(text), JSONL_MAPPERS[format], { label: LABELS[format], file }, options);
 }
 
-/** Parses CSV text (RFC 4180 quoting) into rows of fields. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [], field = "", quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"', i++);
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") (row.push(field), field = "");
-    else if (c === "\n" || c === "\r") {
-      if (c === "\r" && text[i + 1] === "\n") i++;
-      row.push(field);
-      if (row.length > 1 || row[0] !== "") rows.push(row);
-      row = [];
-      field = "";
-    } else field += c;
+async function readText(path: string, label: string): Promise<string> {
+  let bytes = await Deno.readFile(path).catch((e) => {
+    throw new Error(`Cannot load ${label}: ${path}: ${(e as Error).message}`);
+  });
+  if (path.endsWith(".gz")) {
+    const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream()
+      .pipeThrough(new DecompressionStream("gzip"));
+    bytes = new Uint8Array(
+      await new Response(stream).arrayBuffer().catch((e) => {
+        throw new Error(`Cannot load ${label}: ${path} is not valid gzip (${e.message})`);
+      }),
+    );
   }
-  if (field !== "" || row.length > 0) rows.push([...row, field]);
-  return rows;
+  return new TextDecoder().decode(bytes);
 }
 
 function loadMmluCsv(text: string, file: string, options: LoadOptions): Loaded {
-  const rows = parseCsv(text);
-  const header = rows[0]?.[0] === "question" && rows[0].includes("answer");
-  const body = header ? rows.slice(1) : rows;
-  // With a header: question,choice0..3,answer (0-3). Without: question,A,B,C,D,letter.
-  const lines = body.map((fields, k) =>
-    JSON.stringify({
-      question: fields[0],
-      choices: fields.slice(1, -1),
-      answer: header ? Number(fields.at(-1)) : fields.at(-1),
-      _fields: fields.length,
-      _line: k + (header ? 2 : 1),
-    })
-  );
-  return mapJsonl(lines.join("\n"), file, (r, i) => {
-    if (r._fields !== 6) throw new RowError(`expected 6 fields, found ${r._fields}`);
-    return ROW_MAPPERS.mmlu(r, i);
-  }, options);
-}
-
-/** Loads a data set file of a format (JSONL, JSON, CSV; `.gz` for HumanEval). */
-export async function loadDataset(
-  format: DataFormat,
-  path: string,
-  options: LoadOptions = {},
-): Promise<Loaded> {
-  let bytes = await Deno.readFile(path).catch((e) => {
-    throw new Error(`Cannot load ${path}: ${(e as Error).message}`);
-  });
-  if (path.endsWith(".gz")) {
-    bytes = new Uint8Array(
-      await new Response(
-        new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(
-          new DecompressionStream("gzip"),
-        ),
-      ).arrayBuffer(),
+  let rows;
+  try {
+    rows = parseCsvRows(text);
+  } catch (e) {
+    throw new Error(
+      `Cannot load MMLU: ${(e as Error).message.replace(/^line (\d+)/, "line $1 of " + file)}`,
     );
   }
-  const text = new TextDecoder().decode(bytes);
-  if (format === "mmlu" && path.endsWith(".csv")) return loadMmluCsv(text, path, options);
-  if (format === "svamp" || format === "bbh" || format === "pubmedqa") {
-    return loadJson(format, text, path, options);
-  }
-  return mapJsonl(text, path, ROW_MAPPERS[format], options);
+  const header = rows[0]?.fields[0].trim() === "question" && rows[0].fields.includes("answer");
+  const body = header ? rows.slice(1) : rows;
+  const numbered = body.map((r): NumberedRow | { line: number; error: string } => {
+    try {
+      return { line: r.line, row: mmluCsvRow(r.fields, header) };
+    } catch (e) {
+      if (!(e instanceof RowError)) throw e;
+      return { line: r.line, error: e.message };
+    }
+  });
+  return mapRows(numbered, mmluRecord, { label: "MMLU", file }, options);
+}
+
+function entries(data: unknown, what: string): Record<string, unknown>[] {
+  if (!Array.isArray(data)) throw new RowError(`expected ${what}`);
+  return data;
 }
 
 function loadJson(
@@ -257,54 +149,77 @@ function loadJson(
   file: string,
   options: LoadOptions,
 ): Loaded {
-  let data: unknown;
+  const label = LABELS[format];
+  const data = parseJsonFile(text, label, file);
+  const where = { label, file, unit: "entry" as const };
+  const asRow = (r: unknown, line: number): NumberedRow | { line: number; error: string } =>
+    r && typeof r === "object" && !Array.isArray(r)
+      ? { line, row: r as Record<string, unknown> }
+      : { line, error: "not a JSON object" };
+  let list: unknown[];
   try {
-    data = JSON.parse(text);
+    list = format === "svamp"
+      ? entries(data, "a JSON array of problems")
+      : format === "bbh"
+      ? entries((data as { examples?: unknown })?.examples, "an object with an 'examples' list")
+      : Object.values(data && typeof data === "object" ? data : {});
   } catch (e) {
-    throw new Error(`Cannot load ${file}: not valid JSON (${(e as Error).message})`);
+    throw new Error(`Cannot load ${label}: ${file}: ${(e as Error).message}`);
+  }
+  if (format === "pubmedqa") {
+    // Entries are keyed by PMID; the key is the id, the 1-based position names a bad entry.
+    const keys = Object.keys(data as object);
+    const map: RowMapper = (r, line) => pubmedqaRecord(r, keys[line - 1]);
+    return mapRows(list.map((r, k) => asRow(r, k + 1)), map, where, options);
   }
   const task = file.split("/").pop()!.replace(/\.json$/, "");
-  const entries: [string, Record<string, unknown>][] = format === "pubmedqa"
-    ? Object.entries(data as Record<string, Record<string, unknown>>)
-    : ((format === "bbh" ? (data as { examples?: unknown[] }).examples : data) as Record<
-      string,
-      unknown
-    >[] ?? []).map((r, i) => [String(i), r]);
-  const lines = entries.map(([k, r]) => JSON.stringify({ ...r, _key: k }));
   const map: RowMapper = format === "svamp"
-    ? (r) => ({
-      id: str(r, "ID"),
-      domain: "math",
-      question: `${str(r, "Body").trim()} ${str(r, "Question").trim()}`,
-      reasoning: str(r, "Equation"),
-      answer: String(Number(str(r, "Answer"))),
-      meta: { type: r.Type },
-    })
-    : format === "bbh"
-    ? (r) => ({
-      id: `${task}/${r._key}`,
-      domain: "reasoning",
-      question: str(r, "input"),
-      answer: str(r, "target"),
-      meta: { task },
-    })
-    : (r) => {
-      const decision = str(r, "final_decision");
-      if (!["yes", "no", "maybe"].includes(decision)) {
-        throw new RowError(
-          `'final_decision' must be yes, no or maybe: current value is ${decision}`,
-        );
-      }
-      const ctx = Array.isArray(r.CONTEXTS) ? (r.CONTEXTS as string[]).join("\n") : "";
-      return {
-        id: String(r._key),
-        domain: "medical",
-        question: `${ctx}\n${str(r, "QUESTION")}`.trim(),
-        reasoning: typeof r.LONG_ANSWER === "string" ? r.LONG_ANSWER : undefined,
-        answer: decision,
-        choices: { A: "yes", B: "no", C: "maybe" },
-        meta: {},
-      };
-    };
-  return mapJsonl(lines.join("\n"), file, map, options);
+    ? svampRecord
+    : (r, line) => bbhRecord(r, line - 1, task);
+  return mapRows(list.map((r, k) => asRow(r, k + 1)), map, where, options);
+}
+
+/**
+ * Loads a data set file of a format: JSONL (GSM8K, MATH, MedMCQA, MedQA, MBPP, HumanEval — also
+ * `.jsonl.gz` —, MMLU), JSON (SVAMP, PubMedQA `ori_pqal.json`, a BBH task file or a folder of
+ * them) or CSV (MMLU, with or without the header). Records keep the file's own id where it has
+ * one (`realidx`, `task_id`, `ID`, the PubMedQA key), else the 0-based line number.
+ *
+ * @example A GSM8K file with a bad row, skipped and listed
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadDataset } from "./loaders.ts";
+ * const path = await Deno.makeTempFile({ suffix: ".jsonl" });
+ * await Deno.writeTextFile(path, '{"question":"2+3?","answer":"2+3=5\\n#### 5"}\n{"question":"x"}\n');
+ * const { records, skipped } = await loadDataset("gsm8k", path, { onBadRow: "skip" });
+ * assert.equal(records[0].answer, "5");
+ * assert.deepEqual(skipped, [{ line: 2, reason: "missing field 'answer'" }]);
+ * await assert.rejects(() => loadDataset("gsm8k", path), /Cannot load GSM8K: line 2 of /);
+ * await Deno.remove(path);
+ * ```
+ */
+export async function loadDataset(
+  format: DataFormat,
+  path: string,
+  options: LoadOptions = {},
+): Promise<Loaded> {
+  const label = LABELS[format];
+  if (!label) throw new TypeError(`Cannot load '${format}': unknown format`);
+  if (format === "bbh" && (await Deno.stat(path).catch(() => null))?.isDirectory) {
+    const files = [...Deno.readDirSync(path)].map((e) => e.name).filter((n) => n.endsWith(".json"))
+      .sort();
+    const records: TaskRecord[] = [], skipped: Loaded["skipped"][number][] = [];
+    for (const f of files) {
+      const one = await loadDataset("bbh", `${path.replace(/\/$/, "")}/${f}`, options);
+      records.push(...one.records);
+      skipped.push(...one.skipped.map((s) => ({ ...s, reason: `${f}: ${s.reason}` })));
+    }
+    return { records, skipped };
+  }
+  const text = await readText(path, label);
+  if (format === "mmlu" && /\.csv$/i.test(path)) return loadMmluCsv(text, path, options);
+  if (format === "svamp" || format === "bbh" || format === "pubmedqa") {
+    return loadJson(format, text, path, options);
+  }
+  return mapJsonl(text, format, path, options);
 }

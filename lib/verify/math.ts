@@ -6,18 +6,9 @@
  * @module
  */
 
-/** The content of the last `\boxed{…}` (nested braces allowed), or null. */
-export function extractBoxed(text: string): string | null {
-  const at = Math.max(text.lastIndexOf("\\boxed{"), text.lastIndexOf("\\fbox{"));
-  if (at < 0) return null;
-  let i = text.indexOf("{", at) + 1;
-  const start = i;
-  for (let depth = 1; i < text.length; i++) {
-    if (text[i] === "{") depth++;
-    else if (text[i] === "}" && --depth === 0) return text.slice(start, i);
-  }
-  return null;
-}
+import { extractBoxed } from "../data/boxed.ts";
+
+export { extractBoxed };
 
 const NUMBER = /-?\$?\d[\d,]*(?:\.\d+)?%?|-?\.\d+%?/g;
 

@@ -119,7 +119,7 @@ Deno.test("a malformed row is reported with its line number: skipped and counted
   );
   await assert.rejects(
     () => loadDataset("gsm8k", path),
-    new RegExp(`Cannot load ${path}: line 2: not valid JSON`),
+    new RegExp(`Cannot load GSM8K: line 2 of ${path}: not valid JSON`),
   );
   const { records, skipped } = await loadDataset("gsm8k", path, { onBadRow: "skip" });
   assert.deepEqual(records.map((r) => [r.id, r.answer]), [["0", "2"], ["3", "4"]]);
