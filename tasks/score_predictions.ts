@@ -4,21 +4,28 @@
 
 import { parseArgs } from "node:util";
 import { type DataFormat, loadDataset } from "../lib/data/loaders.ts";
-import { isCorrect, TEXT_FORMATS } from "../lib/verify/score.ts";
+import { progress } from "../lib/run/progress.ts";
+import { createSandbox } from "../lib/verify/sandbox.ts";
+import { CODE_FORMATS, scorePredictions, TEXT_FORMATS } from "../lib/verify/score.ts";
+
+const FORMATS = [...TEXT_FORMATS, ...CODE_FORMATS];
 
 const HELP =
   `Usage: deno task score-predictions --format FORMAT --data FILE --predictions PRED.jsonl [--out FILE]
 
-Prints "accuracy: 0.xxxx" and writes one JSON line per item ({id, correct, gold, prediction}).
+Prints "accuracy: 0.xxxx" and writes one JSON line per item ({id, correct, gold, prediction};
+code formats add the run's status: pass, fail, timeout or error, and the end of stderr).
 
-  --format       ${
-    TEXT_FORMATS.join(", ")
-  } (mbpp and humaneval need the code sandbox, not built yet)
+  --format       ${FORMATS.join(", ")}
+                 (mbpp and humaneval run each program against the item's tests in the sandbox)
   --data         the data set file (JSONL, JSON, CSV; as for the loaders)
   --predictions  JSONL of {id, prediction}; a record's id is the file's own id field where it has one
                  (realidx, task_id, ID, the PubMedQA key), else the 0-based line number as a string
   --out          per-item results (default: PRED.results.jsonl)
   --skip-bad-rows  skip malformed data rows (listed on stderr) instead of stopping
+  --workers      code formats: programs run at once (default 2)
+  --timeout      code formats: seconds one program may run (default 10)
+  --memory       code formats: MiB one program may use (default 512)
   --help         this text`;
 
 const { values } = parseArgs({
@@ -29,6 +36,9 @@ const { values } = parseArgs({
     predictions: { type: "string" },
     out: { type: "string" },
     "skip-bad-rows": { type: "boolean", default: false },
+    workers: { type: "string", default: "2" },
+    timeout: { type: "string", default: "10" },
+    memory: { type: "string", default: "512" },
     help: { type: "boolean", default: false },
   },
 });
@@ -44,9 +54,23 @@ for (const f of ["format", "data", "predictions"] as const) {
   if (!values[f]) die(`'--${f}' is required (see --help)`);
 }
 const format = values.format as DataFormat;
-if (!TEXT_FORMATS.includes(format)) {
-  die(`'--format' must be one of ${TEXT_FORMATS.join(", ")}: current value is '${format}'`);
+if (!FORMATS.includes(format)) {
+  die(`'--format' must be one of ${FORMATS.join(", ")}: current value is '${format}'`);
 }
+function positive(name: "workers" | "timeout" | "memory", integer: boolean): number {
+  const v = Number(values[name]);
+  if (!(v > 0) || (integer && !Number.isInteger(v))) {
+    die(
+      `'--${name}' must be a positive ${integer ? "integer" : "number"}: current value is '${
+        values[name]
+      }'`,
+    );
+  }
+  return v;
+}
+const workers = positive("workers", true);
+const timeoutMs = positive("timeout", false) * 1000;
+const memoryMb = positive("memory", true);
 
 try {
   const { records, skipped } = await loadDataset(format, values.data!, {
@@ -72,15 +96,21 @@ try {
   if (unknown.length) {
     die(`${unknown.length} prediction ids are not in ${values.data} (first: '${unknown[0]}')`);
   }
-  const results = records.map((r) => {
-    const prediction = preds.get(r.id) ?? "";
-    return {
-      id: r.id,
-      correct: preds.has(r.id) && isCorrect(format, r, prediction),
-      gold: r.answer,
-      prediction,
-    };
+  let sandbox;
+  if (CODE_FORMATS.includes(format)) {
+    sandbox = await createSandbox({ concurrency: workers, timeoutMs, memoryMb });
+  }
+  const bar = sandbox ? progress(`running ${format} programs`, preds.size) : undefined;
+  const results = await scorePredictions(format, records, preds, {
+    sandbox,
+    onProgress: bar && ((done) => bar.update(done)),
   });
+  bar?.finish();
+  if (sandbox) {
+    const counts: Record<string, number> = {};
+    for (const r of results) if (r.status) counts[r.status] = (counts[r.status] ?? 0) + 1;
+    console.error(`runs: ${Object.entries(counts).map(([k, n]) => `${k} ${n}`).join(", ")}`);
+  }
   const out = values.out ?? values.predictions!.replace(/\.jsonl$/, "") + ".results.jsonl";
   await Deno.writeTextFile(out, results.map((r) => JSON.stringify(r)).join("\n") + "\n");
   const missing = records.length - records.filter((r) => preds.has(r.id)).length;

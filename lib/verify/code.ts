@@ -5,6 +5,7 @@
  * @module
  */
 
+import { joinCompletion } from "../data/loaders/code.ts";
 import type { TaskRecord } from "../data/record.ts";
 import type { SandboxJob, SandboxLanguage } from "./sandbox.ts";
 
@@ -37,7 +38,7 @@ export function recordLanguage(record: TaskRecord): SandboxLanguage {
 /**
  * The sandbox job that checks `prediction` against `record`'s tests. For HumanEval records (with
  * `meta.entryPoint`), a completion that does not define the entry point is appended to the
- * prompt, as HumanEval completions are.
+ * prompt, as HumanEval completions are, re-indented to the prompt's body when it differs.
  *
  * @example
  * ```ts
@@ -59,7 +60,7 @@ export function codeJob(record: TaskRecord, prediction: string): SandboxJob {
   let program = extractCode(prediction);
   const entry = record.meta.entryPoint;
   if (typeof entry === "string" && !new RegExp(`\\bdef\\s+${entry}\\s*\\(`).test(program)) {
-    program = record.question + program;
+    program = joinCompletion(record.question, program);
   }
   return { language: recordLanguage(record), program, tests: record.tests.join("\n") };
 }

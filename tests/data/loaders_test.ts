@@ -82,7 +82,9 @@ Deno.test({
     );
     assert.equal(he.records.length, 427);
     assert.ok(
-      he.records.every((r) => r.id.startsWith("MbppEval/") && r.tests![1].startsWith("check(")),
+      he.records.every((r) =>
+        r.id.startsWith("MbppEval/") && r.tests![1].startsWith("_acqsynth_check(")
+      ),
     );
   },
 });
