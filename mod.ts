@@ -129,7 +129,33 @@ export {
   parseRational,
 } from "./lib/verify/math.ts";
 export { extractChoice } from "./lib/verify/choice.ts";
-export { isCorrect } from "./lib/verify/score.ts";
+export { isCorrect, type ItemResult, scorePredictions } from "./lib/verify/score.ts";
+export { type AnswerCheck, checkAnswers } from "./lib/verify/record.ts";
+export { codeJob, extractCode } from "./lib/verify/code.ts";
+export { joinCompletion } from "./lib/data/loaders/code.ts";
+export {
+  createSandbox,
+  type RunResult,
+  type RunStatus,
+  type Sandbox,
+  type SandboxJob,
+  type SandboxOptions,
+} from "./lib/verify/sandbox.ts";
+export { mapPool } from "./lib/verify/pool.ts";
+export { parseTags, renderTags, type TaggedSample, type TagParse } from "./lib/data/tags.ts";
+export {
+  type GenerateOptions,
+  generateTasks,
+  TASK_KINDS,
+  type TaskFamily,
+} from "./lib/data/procedural/mod.ts";
+export {
+  type CorpusMix,
+  corpusRecords,
+  DEFAULT_MIX,
+  renderGenerator,
+  renderStudent,
+} from "./lib/data/pretrain_corpus.ts";
 
 // ---- runs ----
 export { type Progress, progress } from "./lib/run/progress.ts";

@@ -41,6 +41,7 @@ export {
   type SandboxSetup,
 } from "./sandbox.ts";
 export { mapPool, type PoolOptions } from "./pool.ts";
+export { type AnswerCheck, checkAnswers } from "./record.ts";
 export {
   CODE_FORMATS,
   isCorrect,

@@ -57,7 +57,8 @@ export interface SandboxOptions {
 
 /** What the probe found: the command prefixes used and the isolation they give. */
 export interface SandboxSetup {
-  readonly python: string;
+  /** The Python interpreter, or null where none runs (TypeScript jobs still run). */
+  readonly python: string | null;
   readonly deno: string;
   /** Runs start in their own session, so a timeout kills the whole process group. */
   readonly processGroup: boolean;
@@ -150,11 +151,6 @@ export async function probeSandbox(options: SandboxOptions = {}): Promise<Sandbo
     for (const p of candidates) {
       if (await works(p, ["-c", "pass"])) (python = p, dropToNobody = false);
     }
-  }
-  if (!python) {
-    throw new Error(
-      `Cannot create the sandbox: no Python interpreter runs (tried ${candidates.join(", ")})`,
-    );
   }
   return {
     python,
@@ -262,7 +258,7 @@ function command(
   }
   if (job.language === "python") {
     if (setup.dropToNobody) prefix.push("setpriv", ...AS_NOBODY);
-    return [...prefix, setup.python, "-I", "-B", "harness.py"];
+    return [...prefix, setup.python!, "-I", "-B", "harness.py"];
   }
   return [
     ...prefix,
@@ -299,6 +295,11 @@ async function runJob(
   options: SandboxOptions,
 ): Promise<RunResult> {
   const { timeoutMs = 10000, memoryMb = 512 } = options;
+  if (job.language === "python" && !setup.python) {
+    throw new Error(
+      "Cannot run a Python program in the sandbox: no Python interpreter runs here (install python3, or pass 'python')",
+    );
+  }
   const memoryBytes = memoryMb * 1024 * 1024;
   const cpuSeconds = Math.ceil(timeoutMs / 1000) + 1;
   const started = performance.now();

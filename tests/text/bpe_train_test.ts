@@ -20,3 +20,18 @@ Deno.test("a BPE trained on a corpus compresses it, round-trips text and falls b
   assert.equal(tok.decode(tok.encode(rare)), rare);
   assert.throws(() => trainBpe(corpus, { vocabSize: 100 }), /'vocabSize' must exceed 259/);
 });
+
+Deno.test("splitDigits keeps every digit its own piece, so numbers tokenize digit by digit", () => {
+  const texts = Array.from({ length: 300 }, (_, i) => `Tom has ${i % 50 + 10} apples and 25 pens.`);
+  const merged = trainBpe(texts, { vocabSize: 330 });
+  assert.ok(merged.some((p) => /\d\d/.test(p.piece)), "without the option digits merge");
+  const pieces = trainBpe(texts, { vocabSize: 330, splitDigits: true });
+  const multi = pieces.filter((p) => /\d/.test(p.piece) && !/^( ?\d|<0x..>)$/.test(p.piece));
+  assert.deepEqual(multi.map((p) => p.piece), []);
+  const { tokenizer, config } = llama2cToTokenizerJson(pieces);
+  const tok = tokenizerFromJson(tokenizer, config);
+  const ids = tok.encode("Tom has 47 apples and 25 pens.");
+  const digits = ids.map((i) => tok.decode([i])).filter((t) => /\d/.test(t));
+  assert.deepEqual(digits.map((t) => t.trim()), ["4", "7", "2", "5"]);
+  assert.equal(tok.decode(ids), "Tom has 47 apples and 25 pens.");
+});
