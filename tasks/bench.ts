@@ -24,17 +24,25 @@ import { buildLossGraph } from "../lib/model/programs.ts";
 import { createModel, type LanguageModel } from "../lib/model/model.ts";
 import { saveModel } from "../lib/model/export.ts";
 import { sample } from "../lib/sample/sampler.ts";
+import { benchVerify, formatVerify } from "./bench_verify.ts";
 import { AutoModelForCausalLM, env as hfEnv, Tensor as HfTensor } from "@huggingface/transformers";
 
-const HELP = `Usage: deno task bench [--threads N] [--steps N] [--json FILE]
+const SECTIONS = ["engine", "llama", "decode", "sampler", "verify"] as const;
 
-Prints the engine's benchmark figures:
-  matmul      GFLOP/s of one large float32 MatMul (the limit)
-  train step  GFLOP/s of a transformer-block train step (hidden 512, seq 128, batch 16)
-  ratio       train-step GFLOP/s over MatMul GFLOP/s (goal ≥ 0.5)
-  outside     share of the step spent outside the session run (goal < 10%)
+const HELP = `Usage: deno task bench [--only SECTIONS] [--threads N] [--steps N] [--json FILE]
+
+Prints benchmark figures, by section:
+  engine   GFLOP/s of one large float32 MatMul (the limit), and of a transformer-block train
+           step (hidden 512, seq 128, batch 16) with its ratio to MatMul (goal ≥ 0.5) and the
+           share of the step spent outside the session run (goal < 10%)
+  llama    train step of an 11M-parameter Llama at sequence 256 (tokens/s, GFLOP/s, ratio)
+  decode   KV-cache decode tokens/s at batch 1 and 32
+  sampler  the toolkit's sampler against transformers.js generate on the same exported model
+  verify   1,000 MBPP programs through the code sandbox with two workers (programs/s, overhead
+           per program against a bare python3 start; needs ../shared/data/code/mbpp.jsonl)
 
 Options:
+  --only S      comma-separated sections (default: all)
   --threads N   ONNX Runtime intra-op threads (default: 0 = one per core)
   --steps N     timed train steps (default 10)
   --json FILE   also write the figures as JSON
@@ -247,6 +255,7 @@ if (import.meta.main) {
       threads: { type: "string", default: "0" },
       steps: { type: "string", default: "10" },
       json: { type: "string" },
+      only: { type: "string", default: SECTIONS.join(",") },
       help: { type: "boolean", default: false },
     },
   });
@@ -261,59 +270,98 @@ if (import.meta.main) {
   if (!Number.isInteger(steps) || steps < 1) {
     throw new RangeError(`'--steps' must be an integer ≥ 1: current value is ${values.steps}`);
   }
+  const only = new Set(values.only!.split(",").map((x) => x.trim()).filter(Boolean));
+  for (const x of only) {
+    if (!(SECTIONS as readonly string[]).includes(x)) {
+      console.error(`error: '--only' takes ${SECTIONS.join(", ")}: current value has '${x}'`);
+      Deno.exit(2);
+    }
+  }
   const rt = createRuntime({ threads });
   const figures: Record<string, number> = {};
-  const mm = await benchMatMul(rt);
+  // Every ratio is to the MatMul limit of this same run.
+  const mm = only.has("engine") || only.has("llama") ? await benchMatMul(rt) : NaN;
   figures.matmul_gflops = mm;
-  console.log(`matmul 2048³ float32           ${mm.toFixed(1)} GFLOP/s`);
-  const block: BlockLmConfig = {
-    vocab: 512,
-    width: 512,
-    heads: 8,
-    hidden: 1408,
-    layers: 1,
-    seq: 128,
-  };
-  const r = await benchTrainStep(rt, block, 16, steps);
-  figures.block_train_gflops = r.gflops;
-  figures.block_train_ratio = r.gflops / mm;
-  figures.block_outside_share = r.outsideShare;
-  console.log(
-    `block train step (D512 T128 B16) ${r.gflops.toFixed(1)} GFLOP/s  ratio ${
-      (r.gflops / mm).toFixed(2)
-    }  ` +
-      `step ${r.stepMs.toFixed(0)} ms  outside ${(100 * r.outsideShare).toFixed(1)}%  ${
-        r.tokensPerSecond.toFixed(0)
-      } tok/s`,
-  );
-  const lm = await benchLlamaTrainStep(rt, BENCH_LLAMA, 4, 256, Math.max(3, Math.floor(steps / 2)));
-  figures.llama_train_gflops = lm.gflops;
-  figures.llama_train_ratio = lm.gflops / mm;
-  figures.llama_train_tokens_per_s = lm.tokensPerSecond;
-  figures.llama_train_outside_share = lm.outsideShare;
-  console.log(
-    `llama train step (${(lm.params / 1e6).toFixed(1)}M params, T256 B4) ${
-      lm.gflops.toFixed(1)
-    } GFLOP/s  ratio ${(lm.gflops / mm).toFixed(2)}  ` +
-      `${lm.tokensPerSecond.toFixed(0)} tok/s  step ${lm.stepMs.toFixed(0)} ms  outside ${
-        (100 * lm.outsideShare).toFixed(1)
-      }%`,
-  );
-  const model = createModel(BENCH_LLAMA, randomStore(BENCH_LLAMA), rt);
-  for (const b of [1, 32]) {
-    const tps = await benchDecode(model, b, 64);
-    figures[`decode_b${b}_tokens_per_s`] = tps;
+  if (!Number.isNaN(mm)) console.log(`matmul 2048³ float32           ${mm.toFixed(1)} GFLOP/s`);
+  const engineSection = async () => {
+    const block: BlockLmConfig = {
+      vocab: 512,
+      width: 512,
+      heads: 8,
+      hidden: 1408,
+      layers: 1,
+      seq: 128,
+    };
+    const r = await benchTrainStep(rt, block, 16, steps);
+    figures.block_train_gflops = r.gflops;
+    figures.block_train_ratio = r.gflops / mm;
+    figures.block_outside_share = r.outsideShare;
     console.log(
-      `llama decode batch ${b}`.padEnd(32) +
-        ` ${tps.toFixed(0)} tok/s (64 new tokens per row, KV cache)`,
+      `block train step (D512 T128 B16) ${r.gflops.toFixed(1)} GFLOP/s  ratio ${
+        (r.gflops / mm).toFixed(2)
+      }  ` +
+        `step ${r.stepMs.toFixed(0)} ms  outside ${(100 * r.outsideShare).toFixed(1)}%  ${
+          r.tokensPerSecond.toFixed(0)
+        } tok/s`,
     );
+  };
+  const llamaSection = async () => {
+    const lm = await benchLlamaTrainStep(
+      rt,
+      BENCH_LLAMA,
+      4,
+      256,
+      Math.max(3, Math.floor(steps / 2)),
+    );
+    figures.llama_train_gflops = lm.gflops;
+    figures.llama_train_ratio = lm.gflops / mm;
+    figures.llama_train_tokens_per_s = lm.tokensPerSecond;
+    figures.llama_train_outside_share = lm.outsideShare;
+    console.log(
+      `llama train step (${(lm.params / 1e6).toFixed(1)}M params, T256 B4) ${
+        lm.gflops.toFixed(1)
+      } GFLOP/s  ratio ${(lm.gflops / mm).toFixed(2)}  ` +
+        `${lm.tokensPerSecond.toFixed(0)} tok/s  step ${lm.stepMs.toFixed(0)} ms  outside ${
+          (100 * lm.outsideShare).toFixed(1)
+        }%`,
+    );
+  };
+  const decodeSection = async () => {
+    for (const b of [1, 32]) {
+      const tps = await benchDecode(model, b, 64);
+      figures[`decode_b${b}_tokens_per_s`] = tps;
+      console.log(
+        `llama decode batch ${b}`.padEnd(32) +
+          ` ${tps.toFixed(0)} tok/s (64 new tokens per row, KV cache)`,
+      );
+    }
+  };
+  const samplerSection = async () => {
+    const vs = await benchAgainstTransformersJs(model, 64);
+    figures.sampler_vs_transformersjs = vs.ratio;
+    console.log(
+      `sampler vs transformers.js       ${vs.ours.toFixed(0)} vs ${
+        vs.theirs.toFixed(0)
+      } tok/s  ratio ${vs.ratio.toFixed(2)} (greedy, batch 1, same ONNX model)`,
+    );
+  };
+  if (only.has("engine")) await engineSection();
+  if (only.has("llama")) await llamaSection();
+  const model = createModel(BENCH_LLAMA, randomStore(BENCH_LLAMA), rt);
+  if (only.has("decode")) await decodeSection();
+  if (only.has("sampler")) await samplerSection();
+  if (only.has("verify")) {
+    const mbpp = `${
+      (Deno.env.get("ACQSYNTH_SHARED_DATA") ??
+        new URL("../../shared/data", import.meta.url).pathname)
+        .replace(/\/$/, "")
+    }/code/mbpp.jsonl`;
+    if (await Deno.stat(mbpp).then(() => true, () => false)) {
+      const v = await benchVerify(mbpp, 1000, 2);
+      figures.verify_programs_per_s = v.programsPerSecond;
+      figures.verify_overhead_ms = v.overheadMs;
+      console.log(formatVerify(v));
+    } else console.log(`verify: skipped (${mbpp} not found)`);
   }
-  const vs = await benchAgainstTransformersJs(model, 64);
-  figures.sampler_vs_transformersjs = vs.ratio;
-  console.log(
-    `sampler vs transformers.js       ${vs.ours.toFixed(0)} vs ${
-      vs.theirs.toFixed(0)
-    } tok/s  ratio ${vs.ratio.toFixed(2)} (greedy, batch 1, same ONNX model)`,
-  );
   if (values.json) await Deno.writeTextFile(values.json, JSON.stringify(figures, null, 2));
 }
