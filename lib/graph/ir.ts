@@ -25,7 +25,10 @@ export type Attr =
   | { readonly kind: "dtype"; readonly value: DType }
   | { readonly kind: "tensor"; readonly value: HostTensor };
 
-/** The ops the IR knows. Each maps to one ONNX operator (StopGradient becomes Identity). */
+/**
+ * The ops the IR knows. Each maps to one ONNX operator (StopGradient becomes Identity); those in
+ * {@link OP_DOMAINS} are ONNX Runtime contrib operators, used only in inference programs.
+ */
 export type OpType =
   | "Abs"
   | "Add"
@@ -58,6 +61,7 @@ export type OpType =
   | "ReduceMean"
   | "ReduceSum"
   | "Relu"
+  | "RotaryEmbedding"
   | "Reshape"
   | "ScatterElements"
   | "ScatterND"
@@ -196,6 +200,11 @@ export class Graph {
     }
   }
 }
+
+/** Ops outside the default ONNX domain, with their domain (ONNX Runtime contrib ops, opset 1). */
+export const OP_DOMAINS: Readonly<Partial<Record<OpType, string>>> = Object.freeze({
+  RotaryEmbedding: "com.microsoft",
+});
 
 /** Formats a shape for error messages: `[B,T,64]`. */
 export function showShape(shape: Shape): string {

@@ -8,7 +8,15 @@
  */
 
 import protobuf from "protobufjs";
-import { type Attr, type Graph, type Node, type Shape, topoNodes, type Value } from "./ir.ts";
+import {
+  type Attr,
+  type Graph,
+  type Node,
+  OP_DOMAINS,
+  type Shape,
+  topoNodes,
+  type Value,
+} from "./ir.ts";
 import type { DType, HostTensor } from "./tensor.ts";
 
 /** The ONNX default-domain opset the serialiser targets. */
@@ -115,6 +123,8 @@ function writeNode(w: Writer, node: Node, nameOf: (v: Value | null) => string, i
   str(w, 3, `${node.label ? node.label + "/" : ""}${node.op}_${index}`);
   str(w, 4, node.op === "StopGradient" ? "Identity" : node.op);
   for (const [k, a] of Object.entries(node.attrs)) message(w, 5, (w) => writeAttr(w, k, a));
+  const domain = OP_DOMAINS[node.op];
+  if (domain) str(w, 7, domain);
 }
 
 /** What a serialised program reads and writes, in order. */
@@ -211,6 +221,12 @@ export function toOnnx(
     str(w, 1, "");
     int(w, 2, OPSET);
   });
+  for (const domain of new Set(nodes.map((n) => OP_DOMAINS[n.op]).filter((d) => d))) {
+    message(w, 8, (w) => {
+      str(w, 1, domain!);
+      int(w, 2, 1);
+    });
+  }
   for (const [k, v] of Object.entries(metadata)) {
     message(w, 14, (w) => {
       str(w, 1, k);

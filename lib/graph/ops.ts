@@ -636,3 +636,41 @@ export function scatterND(
     },
   );
 }
+
+/**
+ * Rotate-half rotary position embedding as one ONNX Runtime contrib op (`com.microsoft`
+ * RotaryEmbedding): `x` (B,N,S,H), `positions` (B,S) int64 indexing rows of `cosCache` and
+ * `sinCache` (P,H/2). Inference programs only: it has no gradient rule.
+ */
+export function rotaryEmbedding(
+  x: Value,
+  positions: Value,
+  cosCache: Value,
+  sinCache: Value,
+): Value {
+  if (x.shape.length !== 4) {
+    fail("RotaryEmbedding", `needs x of rank 4 (B,N,S,H): got ${showShape(x.shape)}`);
+  }
+  if (positions.dtype !== "int64" || positions.shape.length !== 2) {
+    fail(
+      "RotaryEmbedding",
+      `needs int64 positions (B,S): got ${positions.dtype} ${showShape(positions.shape)}`,
+    );
+  }
+  const h = x.shape[3];
+  for (const c of [cosCache, sinCache]) {
+    if (
+      c.dtype !== x.dtype || c.shape.length !== 2 || (typeof h === "number" && c.shape[1] !== h / 2)
+    ) {
+      fail(
+        "RotaryEmbedding",
+        `needs ${x.dtype} caches (P,${typeof h === "number" ? h / 2 : "H/2"}): got ${c.dtype} ${
+          showShape(c.shape)
+        }`,
+      );
+    }
+  }
+  return one(x.graph, "RotaryEmbedding", [x, positions, cosCache, sinCache], x.dtype, x.shape, {
+    interleaved: { kind: "int", value: 0 },
+  });
+}

@@ -24,6 +24,7 @@ import {
   neg,
   range,
   reshape,
+  rotaryEmbedding,
   shapeOf,
   sin,
   slice,
@@ -68,7 +69,23 @@ export interface DecoderInputs {
   readonly attentionMask: Value;
   /** The cache of earlier tokens, one per layer; absent for a full-sequence pass. */
   readonly past?: readonly LayerCache[];
+  /**
+   * Use ONNX Runtime's fused RotaryEmbedding (one node instead of seven per projection, which is
+   * most of a small model's per-token decode time). Inference only: it has no gradient rule,
+   * and positions must be below `maxPositionEmbeddings`. @default false
+   */
+  readonly contribOps?: boolean;
 }
+
+/** RoPE for one projection: the plain-op tables, or the contrib op's caches and positions. */
+type Rope =
+  | { readonly kind: "tables"; readonly cos: Value; readonly sin: Value }
+  | {
+    readonly kind: "contrib";
+    readonly cos: Value;
+    readonly sin: Value;
+    readonly positions: Value;
+  };
 
 /** Inverse RoPE frequencies θ^(−2i/Hd), i < Hd/2, as a constant. */
 function inverseFrequencies(g: Graph, c: LlamaConfig, dtype: DType): Value {
@@ -86,8 +103,30 @@ function ropeTables(positions: Value, c: LlamaConfig, dtype: DType): { cos: Valu
   return { cos: cos(full), sin: sin(full) };
 }
 
+/**
+ * cos and sin caches (P,Hd/2) for ONNX Runtime's RotaryEmbedding, row p for position p, computed
+ * as HF does: angles in float32, then cos and sin.
+ */
+function ropeCaches(g: Graph, c: LlamaConfig, dtype: DType): { cos: Value; sin: Value } {
+  const half = c.headDim / 2, rows = c.maxPositionEmbeddings;
+  const cosData = new Float32Array(rows * half), sinData = new Float32Array(rows * half);
+  for (let i = 0; i < half; i++) {
+    const inv = Math.fround(Math.pow(c.ropeTheta, (-2 * i) / c.headDim));
+    for (let p = 0; p < rows; p++) {
+      const angle = Math.fround(p * inv);
+      cosData[p * half + i] = Math.cos(angle);
+      sinData[p * half + i] = Math.sin(angle);
+    }
+  }
+  return {
+    cos: cast(g.constant(tensor("float32", [rows, half], cosData)), dtype),
+    sin: cast(g.constant(tensor("float32", [rows, half], sinData)), dtype),
+  };
+}
+
 /** Rotate-half RoPE on (B,heads,Tq,Hd): x·cos + [−x₂, x₁]·sin. */
-function applyRope(x: Value, t: { cos: Value; sin: Value }, hd: number): Value {
+function applyRope(x: Value, t: Rope, hd: number): Value {
+  if (t.kind === "contrib") return rotaryEmbedding(x, t.positions, t.cos, t.sin);
   const x1 = slice(x, [0], [hd / 2], [3]);
   const x2 = slice(x, [hd / 2], [hd], [3]);
   return add(mul(x, t.cos), mul(concat([neg(x2), x1], -1), t.sin));
@@ -115,7 +154,7 @@ function attentionBlock(
   w: (n: string) => Value,
   wOpt: (n: string) => Value | undefined,
   c: LlamaConfig,
-  rope: { cos: Value; sin: Value },
+  rope: Rope,
   bias: Value,
   past: LayerCache | undefined,
 ): { out: Value; cache: LayerCache } {
@@ -159,7 +198,9 @@ export function decoder(
   const embed = weights["model.embed_tokens.weight"];
   const dtype = embed.dtype;
   let x = gather(embed, inp.ids); // (B,Tq,D)
-  const rope = ropeTables(inp.positions, c, dtype);
+  const rope: Rope = inp.contribOps
+    ? { kind: "contrib", ...ropeCaches(g, c, dtype), positions: inp.positions }
+    : { kind: "tables", ...ropeTables(inp.positions, c, dtype) };
   const one = g.constant(tensor("int64", [], [1]));
   const tq = gather(shapeOf(inp.ids), one);
   const bias = attentionBias(inp.attentionMask, tq, dtype);

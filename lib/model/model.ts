@@ -127,9 +127,13 @@ export async function decodeProgram(model: LanguageModel): Promise<Program> {
   const snap = snapshots.get(model);
   if (snap && snap.tensors.every((t, i) => t === current[i])) return await snap.program;
   if (snap) snap.program.then((p) => p.session.release()).catch(() => {});
+  // The fused RoPE kernel is float32/float16 only; float64 models (gradient checks) keep plain ops.
+  const contribOps = model.store.get("model.embed_tokens.weight")?.dtype === "float32";
   const { graph, outputs } = buildDecodeGraph(
     model.config,
     (g) => weightConstants(g, model.config, model.store),
+    "float32",
+    { contribOps },
   );
   const program = compile(model.runtime, graph, outputs, { cache: false });
   snapshots.set(model, { tensors: current, program });

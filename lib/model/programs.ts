@@ -142,6 +142,7 @@ export function buildDecodeGraph(
   c: LlamaConfig,
   makeWeights?: (g: Graph) => Weights,
   dtype: DType = "float32",
+  options: { contribOps?: boolean } = {},
 ): ProgramGraph {
   const g = new Graph();
   const weights = makeWeights ? makeWeights(g) : weightInputs(g, c, dtype);
@@ -154,7 +155,13 @@ export function buildDecodeGraph(
     const shape = ["batch_size", c.numKeyValueHeads, "past_sequence_length", c.headDim];
     past.push({ key: g.input(n.pastKey, dtype, shape), value: g.input(n.pastValue, dtype, shape) });
   }
-  const { hidden, cache } = decoder(weights, c, { ids, attentionMask, positions, past });
+  const { hidden, cache } = decoder(weights, c, {
+    ids,
+    attentionMask,
+    positions,
+    past,
+    contribOps: options.contribOps,
+  });
   const outputs: Record<string, Value> = { logits: lmHead(weights, c, hidden) };
   cache.forEach((kv, l) => {
     const n = cacheNames(l);

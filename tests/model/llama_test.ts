@@ -187,3 +187,34 @@ Deno.test("an unsupported config value is a clear error that lists what is suppo
     /'rope_scaling' is not supported/,
   );
 });
+
+Deno.test("the decoder with ONNX Runtime's fused RotaryEmbedding gives the plain decoder's logits and cache", async () => {
+  for (const extra of [{}, { model_type: "qwen3" }]) {
+    const c = tinyConfig(extra);
+    const store = randomWeights(c, 6, "float32");
+    const feeds: Record<string, HostTensor> = {
+      ...Object.fromEntries(store),
+      input_ids: ids([[0, 0, 3, 4, 5], [1, 7, 2, 9, 6]]),
+      attention_mask: ids([[0, 0, 1, 1, 1], [1, 1, 1, 1, 1]]),
+      position_ids: ids([[0, 0, 0, 1, 2], [0, 1, 2, 3, 4]]),
+    };
+    for (let l = 0; l < c.numHiddenLayers; l++) {
+      feeds[cacheNames(l).pastKey] = tensor("float32", [2, c.numKeyValueHeads, 0, c.headDim]);
+      feeds[cacheNames(l).pastValue] = tensor("float32", [2, c.numKeyValueHeads, 0, c.headDim]);
+    }
+    const outs: Record<string, HostTensor>[] = [];
+    for (const contribOps of [false, true]) {
+      const dec = buildDecodeGraph(c, undefined, "float32", { contribOps });
+      outs.push(await runProgram(await compile(rt, dec.graph, dec.outputs), feeds));
+    }
+    for (const name of ["logits", cacheNames(0).presentKey, cacheNames(1).presentValue]) {
+      const [a, b]: Float32Array[] = outs.map((o) => o[name].data as Float32Array);
+      assert.equal(a.length, b.length);
+      const worst = a.reduce(
+        (m: number, x: number, i: number) => Math.max(m, Math.abs(x - b[i])),
+        0,
+      );
+      assert.ok(worst < 1e-5, `${name} differs by ${worst}`);
+    }
+  }
+});
