@@ -218,9 +218,11 @@ export async function benchAgainstTransformersJs(model: LanguageModel, newTokens
     const opts = { max_new_tokens: newTokens, min_new_tokens: newTokens, do_sample: false };
     await hf.generate({ input_ids: input, ...opts, max_new_tokens: 4, min_new_tokens: 4 });
     await sample(model, [ids], { temperature: 0, maxNewTokens: 4, stopAtEos: false });
-    // Alternate the two, five rounds each, and compare medians: single runs are noisy here.
+    // Alternate the two, fifteen rounds each, and compare medians: single runs are noisy here.
+    await hf.generate({ input_ids: input, ...opts });
+    await sample(model, [ids], { temperature: 0, maxNewTokens: newTokens, stopAtEos: false });
     const t: number[] = [], o: number[] = [];
-    for (let round = 0; round < 5; round++) {
+    for (let round = 0; round < 15; round++) {
       let t0 = performance.now();
       await hf.generate({ input_ids: input, ...opts });
       t.push(newTokens / ((performance.now() - t0) / 1000));

@@ -67,7 +67,7 @@ Deno.test({
     const [asBody] = await scorePredictions("humaneval", [he[0]], new Map([[he[0].id, body]]), {
       sandbox,
     });
-    assert.equal(asBody.status, "pass", asBody.stderr);
+    assert.equal(asBody.status, "pass", asBody.stderr ?? "");
     const sub = he.slice(0, 100);
     const heShuffled = new Map(sub.map((r, i) => [r.id, sub[(i * 7 + 13) % sub.length].answer]));
     const s = await scorePredictions("humaneval", sub, heShuffled, { sandbox });
