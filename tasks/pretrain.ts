@@ -8,7 +8,12 @@
 import { parseArgs } from "node:util";
 import { tensor } from "../lib/graph/tensor.ts";
 import { llamaParamShapes } from "../lib/model/config.ts";
-import { corpusItems, renderStudent, renderTagged } from "../lib/data/pretrain_corpus.ts";
+import {
+  corpusRecords,
+  DEFAULT_MIX,
+  renderGenerator,
+  renderStudent,
+} from "../lib/data/pretrain_corpus.ts";
 import { saveModel } from "../lib/model/export.ts";
 import { createModel } from "../lib/model/model.ts";
 import {
@@ -27,15 +32,17 @@ import { type Tokenizer, tokenizerFromJson } from "../lib/text/tokenizer.ts";
 
 const HELP = `Usage: deno task pretrain [--model generator|student|all] [options]
 
-Trains the tiny default models from scratch on the embedded arithmetic-task corpus:
-  generator  ~3.0M parameters, learns whole problems in <question>/<reasoning>/<answer> tags
-  student    ~1.7M parameters, learns "Q: ... A: <reasoning>. The answer is N."
-Both share one 512-piece BPE tokenizer trained on the corpus. Output: OUT/<model>/ with
+Trains the tiny default models from scratch on the embedded procedural tasks (lib/data/procedural:
+word problems 50%, multiple choice 25%, TypeScript functions 25%, difficulties 1-3):
+  generator  ~3.0M parameters, learns whole tasks in <question>/<reasoning>/<answer> tags
+  student    ~1.7M parameters, learns "Q: ... A: <reasoning> The answer is N." (choices: the
+             letter; code: the function)
+Both share one 512-piece BPE tokenizer trained on the corpus, with digits kept as single pieces. Output: OUT/<model>/ with
 config.json, model.safetensors (float16), tokenizer.json, tokenizer_config.json, recipe.json.
 
 Options:
   --model NAME       generator, student or all (default all)
-  --steps N          optimisation steps per model (default 800)
+  --steps N          optimisation steps per model (default 1500)
   --batch N          sequences per step (default 24)
   --lr X             peak learning rate, cosine decay after 30 warm-up steps (default 3e-3)
   --seed N           corpus and initialisation seed (default 0)
@@ -48,7 +55,7 @@ const { values } = parseArgs({
   args: Deno.args,
   options: {
     model: { type: "string", default: "all" },
-    steps: { type: "string", default: "800" },
+    steps: { type: "string", default: "1500" },
     batch: { type: "string", default: "24" },
     lr: { type: "string", default: "3e-3" },
     seed: { type: "string", default: "0" },
@@ -93,8 +100,8 @@ const out = values.out!.replace(/\/$/, "");
 
 /** Sequences a model trains on, as text. */
 function texts(name: DefaultModel, s: number, n: number): string[] {
-  return corpusItems(s, n).map((it) => {
-    if (name === "generator") return renderTagged(it);
+  return corpusRecords(s, n).map((it) => {
+    if (name === "generator") return renderGenerator(it);
     const { prompt, completion } = renderStudent(it);
     return prompt + completion;
   });
@@ -105,7 +112,7 @@ const tokCorpus = [
   ...texts("generator", 1_000_003 + seed, 3000),
   ...texts("student", 2_000_003 + seed, 3000),
 ];
-const pieces = trainBpe(tokCorpus, { vocabSize: 512 });
+const pieces = trainBpe(tokCorpus, { vocabSize: 512, splitDigits: true });
 const { tokenizer: tokJson, config: tokConfig } = llama2cToTokenizerJson(pieces);
 const tok: Tokenizer = tokenizerFromJson(tokJson, tokConfig);
 
@@ -174,6 +181,7 @@ for (const name of names) {
       {
         command:
           `deno task pretrain --model ${name} --steps ${steps} --batch ${batch} --lr ${lr} --seed ${seed}`,
+        corpus: { families: DEFAULT_MIX.families, difficulties: DEFAULT_MIX.difficulties },
         final_loss: recent.at(-1),
         steps,
         batch,
