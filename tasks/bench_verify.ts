@@ -1,8 +1,10 @@
 /**
  * The verification benchmark: 1,000 MBPP candidate programs (half the reference solutions, half
  * another item's solution, so half pass and half fail) through the sandbox with two workers, as
- * programs per second, and each program's time against a bare `python3 -c pass` started the same
- * way (from Deno, sequentially): the overhead the sandbox adds per program.
+ * programs per second; and the same number of bare `python3 -I -c pass` starts (the interpreter
+ * and flags the sandbox uses) with the same two workers: the difference in mean wall time per run
+ * is the overhead of the sandbox (folder, files, unshare, prlimit, setpriv, harness) plus running
+ * the program and its tests.
  *
  * Run alone with `deno run -A tasks/bench_verify.ts [--programs N] [--workers N]`, or as the
  * `verify` section of `deno task bench`.
@@ -11,6 +13,7 @@
 import { parseArgs } from "node:util";
 import { loadDataset } from "../lib/data/loaders.ts";
 import { codeJob } from "../lib/verify/code.ts";
+import { mapPool } from "../lib/verify/pool.ts";
 import { createSandbox } from "../lib/verify/sandbox.ts";
 
 /** Figures of {@link benchVerify}. */
@@ -20,8 +23,10 @@ export interface VerifyFigures {
   readonly programsPerSecond: number;
   /** Mean wall time of one sandboxed run (a worker's view), ms. */
   readonly runMs: number;
-  /** Mean wall time of a bare `python3 -c pass`, ms. */
+  /** Mean wall time of a bare `python3 -I -c pass` at the same concurrency, ms. */
   readonly bareMs: number;
+  /** Bare starts per second at the same concurrency. */
+  readonly barePerSecond: number;
   /** runMs − bareMs. */
   readonly overheadMs: number;
   readonly passed: number;
@@ -42,14 +47,19 @@ export async function benchVerify(
   const sandbox = await createSandbox({ concurrency: workers, timeoutMs: 10000 });
   const python = sandbox.setup.python;
   if (!python) throw new Error("Cannot run the verification benchmark: no Python interpreter");
-  // Bare starts: the same interpreter, spawned from Deno one after another.
-  const bare: number[] = [];
-  for (let i = 0; i < 40; i++) {
+  // Bare starts: the same interpreter and flags, spawned from Deno with the same concurrency.
+  const bareStart = async () => {
     const t0 = performance.now();
-    await new Deno.Command(python, { args: ["-c", "pass"], stdout: "null", stderr: "null" })
+    await new Deno.Command(python, { args: ["-I", "-c", "pass"], stdout: "null", stderr: "null" })
       .output();
-    if (i >= 5) bare.push(performance.now() - t0);
-  }
+    return performance.now() - t0;
+  };
+  await mapPool(Array.from({ length: 10 }), bareStart, { concurrency: workers }); // warm-up
+  const tb = performance.now();
+  const bare = await mapPool(Array.from({ length: programs }), bareStart, {
+    concurrency: workers,
+  });
+  const bareSeconds = (performance.now() - tb) / 1000;
   const t0 = performance.now();
   const results = await sandbox.runAll(jobs);
   const seconds = (performance.now() - t0) / 1000;
@@ -61,6 +71,7 @@ export async function benchVerify(
     programsPerSecond: programs / seconds,
     runMs,
     bareMs,
+    barePerSecond: programs / bareSeconds,
     overheadMs: runMs - bareMs,
     passed: results.filter((r) => r.status === "pass").length,
   };
@@ -70,8 +81,10 @@ export async function benchVerify(
 export function formatVerify(f: VerifyFigures): string {
   return `verify ${f.programs} MBPP programs (${f.workers} workers) ${
     f.programsPerSecond.toFixed(1)
-  } programs/s  run ${f.runMs.toFixed(0)} ms vs bare python ${f.bareMs.toFixed(0)} ms: overhead ${
-    f.overheadMs.toFixed(0)
+  } programs/s (bare python3 starts ${f.barePerSecond.toFixed(1)}/s)  run ${
+    f.runMs.toFixed(1)
+  } ms vs bare ${f.bareMs.toFixed(1)} ms: overhead ${
+    f.overheadMs.toFixed(1)
   } ms/program  (${f.passed} passed)`;
 }
 
