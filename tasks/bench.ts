@@ -237,6 +237,9 @@ export async function benchAgainstTransformersJs(model: LanguageModel, newTokens
   }
 }
 
+/** Sequences per train step of the Llama benchmark (8 × 256 = 2,048 tokens). */
+const LLAMA_BATCH = 8;
+
 /** The 10-30M-parameter Llama of the model benchmark. */
 export const BENCH_LLAMA = llamaConfigFromHf({
   model_type: "llama",
@@ -311,7 +314,7 @@ if (import.meta.main) {
     const lm = await benchLlamaTrainStep(
       rt,
       BENCH_LLAMA,
-      4,
+      LLAMA_BATCH,
       256,
       Math.max(3, Math.floor(steps / 2)),
     );
@@ -320,7 +323,7 @@ if (import.meta.main) {
     figures.llama_train_tokens_per_s = lm.tokensPerSecond;
     figures.llama_train_outside_share = lm.outsideShare;
     console.log(
-      `llama train step (${(lm.params / 1e6).toFixed(1)}M params, T256 B4) ${
+      `llama train step (${(lm.params / 1e6).toFixed(1)}M params, T256 B${LLAMA_BATCH}) ${
         lm.gflops.toFixed(1)
       } GFLOP/s  ratio ${(lm.gflops / mm).toFixed(2)}  ` +
         `${lm.tokensPerSecond.toFixed(0)} tok/s  step ${lm.stepMs.toFixed(0)} ms  outside ${
