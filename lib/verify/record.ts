@@ -56,10 +56,9 @@ export async function checkAnswers(
       );
     }
     const runs = await sandbox.runAll(code.map((i) => codeJob(records[i], texts[i])));
-    code.forEach((
-      i,
-      k,
-    ) => (out[i] = { correct: runs[k].status === "pass", status: runs[k].status }));
+    for (const [k, i] of code.entries()) {
+      out[i] = { correct: runs[k].status === "pass", status: runs[k].status };
+    }
   }
   return out;
 }
