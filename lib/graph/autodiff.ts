@@ -31,6 +31,21 @@ export function unbroadcast(g: Value, target: Value): Value {
   return out;
 }
 
+/**
+ * A rule must return exactly one entry (a gradient or null) per input of its node: a rule that
+ * returns too few would silently drop a gradient, one that returns too many would misalign them.
+ */
+export function checkArity(grads: readonly (Value | null)[], node: Node): void {
+  if (!Array.isArray(grads) || grads.length !== node.inputs.length) {
+    const got = Array.isArray(grads) ? `${grads.length}` : `a ${typeof grads}`;
+    throw new Error(
+      `Cannot differentiate through ${node.op}${
+        node.label ? ` at '${node.label}'` : ""
+      } (node ${node.id}): its gradient rule must return one gradient per input (${node.inputs.length}): current count is ${got}`,
+    );
+  }
+}
+
 /** Options of {@link grad}. */
 export interface GradOptions {
   /** Gradient of the loss itself; defaults to 1 (the loss must then be a scalar). */
@@ -124,6 +139,7 @@ export function grad(loss: Value, params: readonly Value[], options: GradOptions
       );
     }
     const grads = graph.scope(`grad`, () => rule(dy, node));
+    checkArity(grads, node);
     node.inputs.forEach((x, j) => {
       const g = grads[j];
       if (!x || !g || !live.has(x.id) || !isFloat(x.dtype)) return;

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { dirname, join } from "node:path";
 import type { Graph, Value } from "../graph/ir.ts";
 import type { HostTensor } from "../graph/tensor.ts";
 import { checkParams, type ParamStore } from "../runtime/params.ts";
@@ -55,8 +56,18 @@ export interface LoadModelOptions {
 }
 
 /**
- * Loads a model from a Hugging Face folder (`config.json`, `model.safetensors`, optional
- * `tokenizer.json`), or a llama2.c checkpoint (`.bin`).
+ * Loads a model from a Hugging Face folder (`config.json`, `model.safetensors` or shards listed in
+ * `model.safetensors.index.json`, optional `tokenizer.json`), a weights file inside such a folder
+ * (a `.safetensors` file or the shard index), or a llama2.c checkpoint (`.bin`).
+ *
+ * @example Load the project's default student and read its size
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createRuntime } from "../runtime/mod.ts";
+ * import { loadModel } from "./model.ts";
+ * const model = await loadModel("data/models/student", createRuntime({ threads: 1 }));
+ * assert.equal(model.config.vocabSize, model.tokenizer!.vocabSize);
+ * ```
  */
 export async function loadModel(
   path: string,
@@ -74,24 +85,83 @@ export async function loadModel(
     config = ck.config;
     store = ck.tensors as ParamStore;
   } else {
-    const dir = info.isDirectory
-      ? path.replace(/\/$/, "")
-      : path.slice(0, path.lastIndexOf("/")) || ".";
-    const json = await Deno.readTextFile(`${dir}/config.json`).then(JSON.parse, (e) => {
-      throw new Error(`Cannot load model: ${dir}/config.json: ${(e as Error).message}`);
+    const dir = info.isDirectory ? path.replace(/(.)\/+$/, "$1") : dirname(path);
+    const json = await Deno.readTextFile(join(dir, "config.json")).then(JSON.parse, (e) => {
+      throw new Error(`Cannot load model: ${join(dir, "config.json")}: ${(e as Error).message}`);
     });
     config = llamaConfigFromHf(json);
-    const weights = info.isDirectory ? `${dir}/model.safetensors` : path;
-    store = (await readSafetensorsFile(weights)).tensors;
+    const { tensors, source } = await readWeights(info.isDirectory ? dir : path);
+    store = tensors;
     // A tied checkpoint may carry lm_head anyway; drop the duplicate.
     if (config.tieWordEmbeddings) store.delete("lm_head.weight");
-    for (const [k, t] of store) if (t.dtype !== "float32") store.set(k, toFloat32(t, k, weights));
-    if (!tokenizerPath && await Deno.stat(`${dir}/tokenizer.json`).then(() => true, () => false)) {
-      tokenizerPath = dir;
-    }
+    for (const [k, t] of store) if (t.dtype !== "float32") store.set(k, toFloat32(t, k, source));
+    if (!tokenizerPath && await exists(join(dir, "tokenizer.json"))) tokenizerPath = dir;
   }
   const tokenizer = tokenizerPath ? await loadTokenizer(tokenizerPath) : undefined;
   return createModel(config, store, runtime, tokenizer);
+}
+
+const SHARD_INDEX = "model.safetensors.index.json";
+
+function exists(path: string): Promise<boolean> {
+  return Deno.stat(path).then(() => true, () => false);
+}
+
+/**
+ * The weights of a folder (its `model.safetensors`, else the shards its index lists), of one
+ * `.safetensors` file, or of a shard index file.
+ */
+async function readWeights(path: string): Promise<{ tensors: ParamStore; source: string }> {
+  let index = path.endsWith(".index.json") ? path : undefined;
+  if (!index && (await Deno.stat(path)).isDirectory) {
+    const single = join(path, "model.safetensors");
+    if (await exists(single)) path = single;
+    else if (await exists(join(path, SHARD_INDEX))) index = join(path, SHARD_INDEX);
+    else {
+      throw new Error(
+        `Cannot load model: ${path} holds neither model.safetensors nor ${SHARD_INDEX}`,
+      );
+    }
+  }
+  if (!index) return { tensors: (await readSafetensorsFile(path)).tensors, source: path };
+  return { tensors: await readShards(index), source: index };
+}
+
+/** Reads every shard an index's `weight_map` names and checks each holds what the map says. */
+async function readShards(index: string): Promise<ParamStore> {
+  const json = await Deno.readTextFile(index).then(JSON.parse, (e) => {
+    throw new Error(`Cannot load model: ${index}: ${(e as Error).message}`);
+  });
+  const map = json?.weight_map;
+  if (!map || typeof map !== "object" || Object.keys(map).length === 0) {
+    throw new Error(`Cannot load model: ${index}: 'weight_map' must map tensor names to files`);
+  }
+  const dir = dirname(index);
+  const store: ParamStore = new Map();
+  const files = [...new Set(Object.values(map as Record<string, unknown>))];
+  for (const file of files) {
+    if (typeof file !== "string" || file.includes("/") || file.includes("\\")) {
+      throw new Error(
+        `Cannot load model: ${index}: 'weight_map' values must be file names in the folder: current value is ${
+          JSON.stringify(file)
+        }`,
+      );
+    }
+    const shard = join(dir, file);
+    if (!(await exists(shard))) {
+      throw new Error(`Cannot load model: ${index} lists shard '${file}', which does not exist`);
+    }
+    for (const [name, t] of (await readSafetensorsFile(shard)).tensors) {
+      if (map[name] !== file) continue;
+      store.set(name, t);
+    }
+  }
+  for (const [name, file] of Object.entries(map)) {
+    if (!store.has(name)) {
+      throw new Error(`Cannot load model: ${index} puts '${name}' in '${file}', which lacks it`);
+    }
+  }
+  return store;
 }
 
 function toFloat32(t: HostTensor, name: string, file: string): HostTensor {
@@ -109,7 +179,7 @@ async function cached(
   let p = model.programs.get(key);
   if (!p) {
     const { graph, outputs } = build();
-    p = compile(model.runtime, graph, outputs);
+    p = compile(model.runtime, graph, outputs, { name: key });
     model.programs.set(key, p);
   }
   return await p;
@@ -135,7 +205,10 @@ export async function decodeProgram(model: LanguageModel): Promise<Program> {
     "float32",
     { contribOps },
   );
-  const program = compile(model.runtime, graph, outputs, { cache: false });
+  const program = compile(model.runtime, graph, outputs, {
+    cache: false,
+    name: "decode",
+  });
   snapshots.set(model, { tensors: current, program });
   return await program;
 }

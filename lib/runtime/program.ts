@@ -34,6 +34,8 @@ export interface Runtime {
 
 /** A compiled program: a session and what it reads and writes. */
 export interface Program {
+  /** What the program is for (`decode`, `score`, `train-step`); named in every error. @default "unnamed" */
+  readonly name: string;
   readonly session: ort.InferenceSession;
   readonly signature: ProgramSignature;
   readonly runtime: Runtime;
@@ -106,6 +108,14 @@ function sessionOptions(rt: Runtime, float64 = false): ort.InferenceSession.Sess
   };
 }
 
+/** Options of {@link compile}. */
+export interface CompileOptions {
+  /** Reuse a session compiled from the same ONNX bytes on this runtime. @default true */
+  readonly cache?: boolean;
+  /** The program's name, used in every error message about it. @default "unnamed" */
+  readonly name?: string;
+}
+
 /**
  * Compiles the part of `graph` that computes `outputs` into a program, reusing a cached one
  * when the same ONNX bytes were compiled before on this runtime.
@@ -128,18 +138,20 @@ export async function compile(
   rt: Runtime,
   graph: Graph,
   outputs: Record<string, Value>,
-  options: { cache?: boolean } = {},
+  options: CompileOptions = {},
 ): Promise<Program> {
-  const { cache = true } = options;
+  const { cache = true, name = "unnamed" } = options;
   const { bytes, signature } = toOnnx(graph, outputs);
-  const create = async () => {
+  const create = async (): Promise<Program> => {
     try {
       const float64 = signature.inputs.some((i) => i.dtype === "float64");
       const session = await ort.InferenceSession.create(bytes, sessionOptions(rt, float64));
-      return { session, signature, runtime: rt, onnx: bytes };
+      return { name, session, signature, runtime: rt, onnx: bytes };
     } catch (e) {
       const where = PROVIDER_HINT[rt.provider];
-      throw new Error(`Cannot compile program${where}: ${(e as Error).message}`, { cause: e });
+      throw new Error(`Cannot compile program '${name}'${where}: ${(e as Error).message}`, {
+        cause: e,
+      });
     }
   };
   // Programs with weights baked in change with every training step: caching them would keep
@@ -152,7 +164,9 @@ export async function compile(
     p.catch(() => rt.cache.delete(key));
     rt.cache.set(key, p);
   }
-  return await p;
+  const program = await p;
+  // The same bytes may be compiled under another name: share the session, keep this name.
+  return program.name === name ? program : { ...program, name };
 }
 
 /** Loads an ONNX file or bytes as a program with the signature ONNX Runtime reports. */
@@ -160,9 +174,10 @@ export async function loadProgram(
   rt: Runtime,
   bytes: Uint8Array,
   signature: ProgramSignature,
+  name = "loaded",
 ): Promise<Program> {
   const session = await ort.InferenceSession.create(bytes, sessionOptions(rt));
-  return { session, signature, runtime: rt, onnx: bytes };
+  return { name, session, signature, runtime: rt, onnx: bytes };
 }
 
 /** A feed: a host tensor or an ONNX Runtime tensor (e.g. an output of an earlier run). */
@@ -207,18 +222,22 @@ function feedShape(f: Feed): readonly number[] {
 }
 
 /** Checks feeds against the signature: names, dtypes, ranks, fixed sizes, and consistent symbols. */
-export function checkFeeds(signature: ProgramSignature, feeds: Record<string, Feed>): void {
+export function checkFeeds(
+  signature: ProgramSignature,
+  feeds: Record<string, Feed>,
+  name = "unnamed",
+): void {
   const bound = new Map<string, { size: number; input: string }>();
   for (const spec of signature.inputs) {
     const f = feeds[spec.name];
     if (f === undefined) {
       throw new Error(
-        `Cannot run program: input '${spec.name}' is missing (expected ${spec.dtype} [${spec.shape}])`,
+        `Cannot run program '${name}': input '${spec.name}' is missing (expected ${spec.dtype} [${spec.shape}])`,
       );
     }
     if (feedDtype(f) !== spec.dtype) {
       throw new TypeError(
-        `Cannot run program: input '${spec.name}' must be ${spec.dtype}: current dtype is ${
+        `Cannot run program '${name}': input '${spec.name}' must be ${spec.dtype}: current dtype is ${
           feedDtype(f)
         }`,
       );
@@ -226,21 +245,21 @@ export function checkFeeds(signature: ProgramSignature, feeds: Record<string, Fe
     const shape = feedShape(f);
     if (shape.length !== spec.shape.length) {
       throw new RangeError(
-        `Cannot run program: input '${spec.name}' must have shape [${spec.shape}]: current shape is [${shape}]`,
+        `Cannot run program '${name}': input '${spec.name}' must have shape [${spec.shape}]: current shape is [${shape}]`,
       );
     }
     spec.shape.forEach((d: Dim, i) => {
       const got = shape[i];
       if (typeof d === "number" && d !== got) {
         throw new RangeError(
-          `Cannot run program: input '${spec.name}' must have shape [${spec.shape}]: current shape is [${shape}]`,
+          `Cannot run program '${name}': input '${spec.name}' must have shape [${spec.shape}]: current shape is [${shape}]`,
         );
       }
       if (typeof d === "string" && d !== "?") {
         const prev = bound.get(d);
         if (prev && prev.size !== got) {
           throw new RangeError(
-            `Cannot run program: dimension '${d}' is ${prev.size} in input '${prev.input}' but ${got} in input '${spec.name}' (shape [${shape}])`,
+            `Cannot run program '${name}': dimension '${d}' is ${prev.size} in input '${prev.input}' but ${got} in input '${spec.name}' (shape [${shape}])`,
           );
         }
         bound.set(d, { size: got, input: spec.name });
@@ -251,7 +270,7 @@ export function checkFeeds(signature: ProgramSignature, feeds: Record<string, Fe
   for (const name of Object.keys(feeds)) {
     if (!known.has(name)) {
       throw new Error(
-        `Cannot run program: '${name}' is not an input of this program (inputs: ${
+        `Cannot run program '${name}': '${name}' is not an input of this program (inputs: ${
           [...known].join(", ")
         })`,
       );
@@ -278,7 +297,7 @@ export async function runProgram(
   feeds: Record<string, Feed>,
   options: RunOptions = {},
 ): Promise<Record<string, HostTensor>> {
-  if (!options.trusted) checkFeeds(program.signature, feeds);
+  if (!options.trusted) checkFeeds(program.signature, feeds, program.name);
   const ortFeeds: Record<string, ort.Tensor> = {};
   for (const spec of program.signature.inputs) ortFeeds[spec.name] = toOrt(feeds[spec.name]);
   const names = options.outputs ?? program.signature.outputs.map((o) => o.name);
@@ -288,7 +307,9 @@ export async function runProgram(
     result = await program.session.run(ortFeeds, names as string[]);
     if (options.timing) options.timing.sessionMs = performance.now() - t0;
   } catch (e) {
-    throw new Error(`Program run failed: ${(e as Error).message}`, { cause: e });
+    throw new Error(`Cannot run program '${program.name}': ${(e as Error).message}`, {
+      cause: e,
+    });
   }
   const out: Record<string, HostTensor> = {};
   for (const n of names) out[n] = fromOrt(result[n]);

@@ -83,7 +83,7 @@ Deno.test("a provider whose library or device is missing fails with a message th
   } catch (e) {
     assert.match(
       (e as Error).message,
-      /Cannot compile program with provider 'cuda' \(onnxruntime-node needs its CUDA provider library/,
+      /Cannot compile program 'unnamed' with provider 'cuda' \(onnxruntime-node needs its CUDA provider library/,
     );
   }
 });
