@@ -9,10 +9,11 @@
 import { type HostTensor, tensor } from "../graph/tensor.ts";
 import { cacheNames } from "../model/programs.ts";
 import { decodeProgram, type LanguageModel, weightFeeds } from "../model/model.ts";
+import type { Program } from "../runtime/program.ts";
 import { runProgram } from "../runtime/program.ts";
 import { checkChooseOptions, type ChooseOptions, chooseToken } from "./choose.ts";
-import { createRng, type Rng } from "./rng.ts";
-import { findStop } from "./stop.ts";
+import { createRng, type Rng } from "../run/rng.ts";
+import { checkStop } from "./stop.ts";
 
 /** Options of {@link sample}. */
 export interface SampleOptions extends ChooseOptions {
@@ -20,8 +21,13 @@ export interface SampleOptions extends ChooseOptions {
   readonly samplesPerPrompt?: number;
   /** @default 64 */
   readonly maxNewTokens?: number;
-  /** Text that ends a sample (not included in its text). @default [] */
+  /** Text that ends a sample (cut from its text unless `keepStop`). @default [] */
   readonly stop?: readonly string[];
+  /**
+   * Keep the stop string that ended a sample at the end of its text (so a sample stopped at
+   * `</answer>` ends with `</answer>`). @default false
+   */
+  readonly keepStop?: boolean;
   /** @default 0 */
   readonly seed?: number;
   /** Prepend BOS to text prompts. @default true */
@@ -40,12 +46,14 @@ export interface Sample {
   readonly index: number;
   /** Generated token ids (EOS excluded; with a stop string, up to the token that completed it). */
   readonly tokens: number[];
-  /** Generated text, cut before any stop string. */
+  /** Generated text, cut before any stop string (after it with `keepStop`). */
   readonly text: string;
   /** log p of each generated token under the model's softmax (what scoring would give). */
   readonly logprobs: number[];
   /** Why it ended. */
   readonly finish: "eos" | "stop" | "length";
+  /** The stop string that ended it (when `finish` is `"stop"`). */
+  readonly stop?: string;
 }
 
 /**
@@ -69,7 +77,26 @@ interface Row {
   logprobs: number[];
   text: string;
   finish?: Sample["finish"];
+  stop?: string;
   lastPos: number;
+  rng: Rng;
+}
+
+/** What the decoding loop carries from one step to the next. */
+export interface DecodeState {
+  readonly model: LanguageModel;
+  readonly program: Program;
+  /** Weight feeds (empty when the decoder has its weights baked in). */
+  readonly weights: Record<string, HostTensor>;
+  readonly encoded: readonly number[][];
+  readonly rows: Row[];
+  readonly eos: ReadonlySet<number>;
+  /** Rows still generating, in batch order. */
+  active: number[];
+  /** Attention mask of each active row so far. */
+  maskRows: number[][];
+  feeds: Record<string, HostTensor>;
+  steps: number;
 }
 
 /** Copies rows `keep` of a (R, ...) tensor. */
@@ -82,28 +109,13 @@ function selectRows(t: HostTensor, keep: readonly number[]): HostTensor {
   return { dtype: t.dtype, shape: [keep.length, ...t.shape.slice(1)], data: out } as HostTensor;
 }
 
-/**
- * Samples continuations of `prompts` (text, or token ids) from `model`.
- *
- * @example Greedy continuation (needs a model with a tokenizer)
- * ```ts ignore
- * const [s] = await sample(model, ["Once upon a time"], { temperature: 0, maxNewTokens: 20 });
- * console.log(s.text);
- * ```
- */
-export async function sample(
+/** Checks the options and turns every prompt into token ids that fit the model's context. */
+function encodePrompts(
   model: LanguageModel,
   prompts: readonly (string | readonly number[])[],
-  options: SampleOptions = {},
-): Promise<Sample[]> {
-  const {
-    samplesPerPrompt = 1,
-    maxNewTokens = 64,
-    stop = [],
-    seed = 0,
-    addBos = true,
-    stopAtEos = true,
-  } = options;
+  options: SampleOptions,
+): number[][] {
+  const { samplesPerPrompt = 1, maxNewTokens = 64, addBos = true } = options;
   checkChooseOptions(options);
   if (!Number.isInteger(samplesPerPrompt) || samplesPerPrompt < 1) {
     throw new RangeError(
@@ -113,31 +125,43 @@ export async function sample(
   if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1) {
     throw new RangeError(`'maxNewTokens' must be an integer ≥ 1: current value is ${maxNewTokens}`);
   }
-  const c = model.config;
   const tok = model.tokenizer;
-  const encoded = prompts.map((p, i) => {
-    if (typeof p !== "string") return [...p];
-    if (!tok) throw new Error(`Cannot sample: prompt ${i} is text but the model has no tokenizer`);
-    return tok.encode(p, { addBos });
-  });
-  encoded.forEach((ids, i) => {
+  return prompts.map((p, i) => {
+    if (typeof p === "string" && !tok) {
+      throw new Error(`Cannot sample: prompt ${i} is text but the model has no tokenizer`);
+    }
+    const ids = typeof p === "string" ? tok!.encode(p, { addBos }) : [...p];
     if (ids.length === 0) {
       throw new Error(
         `Cannot sample: prompt ${i} is empty (no tokens; sample from BOS with addBos)`,
       );
     }
-    if (ids.length + maxNewTokens > c.maxPositionEmbeddings) {
+    if (ids.length + maxNewTokens > model.config.maxPositionEmbeddings) {
       throw new RangeError(
-        `Cannot sample: prompt ${i} has ${ids.length} tokens and ${maxNewTokens} new tokens are asked for, but the model's context is ${c.maxPositionEmbeddings}`,
+        `Cannot sample: prompt ${i} has ${ids.length} tokens and ${maxNewTokens} new tokens are asked for, but the model's context is ${model.config.maxPositionEmbeddings}`,
       );
     }
+    return ids;
   });
-  const eos = new Set<number>([c.eosTokenId ?? tok?.eosId ?? []].flat() as number[]);
+}
+
+/**
+ * Sets up decoding: one row per (prompt, sample) with its own forked generator, the decoder
+ * program, and the first feeds — every prompt left-padded to the longest; padding is masked and
+ * takes position 0; the KV cache starts empty.
+ */
+export async function prefill(
+  model: LanguageModel,
+  encoded: readonly number[][],
+  options: SampleOptions = {},
+): Promise<DecodeState> {
+  const { samplesPerPrompt = 1, seed = 0 } = options;
+  const c = model.config;
   const rng = createRng(seed);
   const rows: Row[] = [];
-  const rngs: Rng[] = [];
   for (let p = 0; p < encoded.length; p++) {
     for (let g = 0; g < samplesPerPrompt; g++) {
+      const rowRng = rng.split(rows.length);
       rows.push({
         prompt: p,
         index: g,
@@ -145,17 +169,15 @@ export async function sample(
         logprobs: [],
         text: "",
         lastPos: encoded[p].length - 1,
+        rng: rowRng,
       });
-      rngs.push(rng.fork(rows.length - 1));
     }
   }
-  const prog = await decodeProgram(model);
+  const program = await decodeProgram(model);
   // A decoder with weights baked in reads none; one over the store reads them all.
-  const weights = prog.signature.inputs.some((i) => i.name === "model.embed_tokens.weight")
+  const weights = program.signature.inputs.some((i) => i.name === "model.embed_tokens.weight")
     ? weightFeeds(model)
     : {};
-
-  // Prefill: left-pad to the longest prompt; padding is masked and takes position 0.
   const width = Math.max(...encoded.map((e) => e.length));
   const ids: number[] = [], mask: number[] = [], pos: number[] = [];
   for (const r of rows) {
@@ -167,86 +189,143 @@ export async function sample(
       pos.push(i < pad ? 0 : i - pad);
     }
   }
-  let active = rows.map((_, i) => i);
-  let maskRows: number[][] = rows.map((_, r) => mask.slice(r * width, (r + 1) * width));
-  const past: Record<string, HostTensor> = {};
+  const feeds: Record<string, HostTensor> = { ...weights };
   for (let l = 0; l < c.numHiddenLayers; l++) {
     const empty = tensor("float32", [rows.length, c.numKeyValueHeads, 0, c.headDim]);
-    past[cacheNames(l).pastKey] = empty;
-    past[cacheNames(l).pastValue] = empty;
+    feeds[cacheNames(l).pastKey] = empty;
+    feeds[cacheNames(l).pastValue] = empty;
   }
-  let feeds: Record<string, HostTensor> = {
-    ...weights,
-    ...past,
-    input_ids: tensor("int64", [rows.length, width], ids),
-    attention_mask: tensor("int64", [rows.length, width], mask),
-    position_ids: tensor("int64", [rows.length, width], pos),
+  feeds.input_ids = tensor("int64", [rows.length, width], ids);
+  feeds.attention_mask = tensor("int64", [rows.length, width], mask);
+  feeds.position_ids = tensor("int64", [rows.length, width], pos);
+  const tok = model.tokenizer;
+  return {
+    model,
+    program,
+    weights,
+    encoded,
+    rows,
+    eos: new Set<number>([c.eosTokenId ?? tok?.eosId ?? []].flat() as number[]),
+    active: rows.map((_, i) => i),
+    maskRows: rows.map((_, r) => mask.slice(r * width, (r + 1) * width)),
+    feeds,
+    steps: 0,
   };
-  for (let step = 0; step < maxNewTokens && active.length > 0; step++) {
-    const out = await runProgram(prog, feeds, { trusted: step > 0 });
-    const logits = out.logits.data as Float32Array;
-    const [n, tq, v] = out.logits.shape;
-    const next: number[] = [];
-    const still: number[] = [];
-    active.forEach((r, i) => {
-      const row = rows[r];
-      const choice = chooseToken(
-        logits.subarray((i * tq + tq - 1) * v, (i * tq + tq) * v),
-        options,
-        rngs[r],
-      );
-      if (stopAtEos && eos.has(choice.token)) {
-        row.finish = "eos";
-      } else {
-        row.tokens.push(choice.token);
-        row.logprobs.push(choice.logprobRaw);
-        if (tok && stop.length > 0) {
-          const text = continuationText(tok, encoded[row.prompt], row.tokens);
-          const at = findStop(text, stop, row.text.length);
-          row.text = text;
-          if (at >= 0) {
-            row.text = text.slice(0, at);
-            row.finish = "stop";
-          }
-        }
-      }
-      if (!row.finish) {
-        still.push(i);
-        next.push(choice.token);
-      }
-    });
-    options.onStep?.(step + 1, still.length);
-    if (still.length === 0) break;
-    // Drop finished rows from the batch and the cache.
-    const keepAll = still.length === n;
-    active = still.map((i) => active[i]);
-    maskRows = still.map((i) => [...maskRows[i], 1]);
-    const cache: Record<string, HostTensor> = {};
-    for (let l = 0; l < c.numHiddenLayers; l++) {
-      const nm = cacheNames(l);
-      cache[nm.pastKey] = keepAll ? out[nm.presentKey] : selectRows(out[nm.presentKey], still);
-      cache[nm.pastValue] = keepAll
-        ? out[nm.presentValue]
-        : selectRows(out[nm.presentValue], still);
-    }
-    feeds = {
-      ...weights,
-      ...cache,
-      input_ids: tensor("int64", [active.length, 1], next),
-      attention_mask: tensor("int64", [active.length, maskRows[0].length], maskRows.flat()),
-      position_ids: tensor("int64", [active.length, 1], active.map((r) => ++rows[r].lastPos)),
-    };
+}
+
+/** Adds one chosen token to a row: ends it at EOS or at a stop string, else extends it. */
+function extendRow(
+  state: DecodeState,
+  row: Row,
+  token: number,
+  logprob: number,
+  options: SampleOptions,
+) {
+  const { stop = [], keepStop = false, stopAtEos = true } = options;
+  if (stopAtEos && state.eos.has(token)) {
+    row.finish = "eos";
+    return;
   }
-  return rows.map((r) => ({
+  row.tokens.push(token);
+  row.logprobs.push(logprob);
+  const tok = state.model.tokenizer;
+  if (!tok || stop.length === 0) return;
+  const text = continuationText(tok, state.encoded[row.prompt], row.tokens);
+  const found = checkStop(text, stop, { from: row.text.length });
+  row.text = text;
+  if (found.stopped) {
+    row.text = keepStop ? found.text + found.matched : found.text;
+    row.finish = "stop";
+    row.stop = found.matched;
+  }
+}
+
+/**
+ * One decoding step: runs the decoder on the current feeds, chooses a token for every active
+ * row, then drops finished rows from the batch and the KV cache and feeds the chosen tokens.
+ * Returns false when every row has finished.
+ */
+export async function step(state: DecodeState, options: SampleOptions = {}): Promise<boolean> {
+  const { rows, model: { config: c } } = state;
+  const out = await runProgram(state.program, state.feeds, { trusted: state.steps > 0 });
+  const logits = out.logits.data as Float32Array;
+  const [n, tq, v] = out.logits.shape;
+  const next: number[] = [];
+  const still: number[] = [];
+  state.active.forEach((r, i) => {
+    const row = rows[r];
+    const last = logits.subarray((i * tq + tq - 1) * v, (i * tq + tq) * v);
+    const choice = chooseToken(last, options, row.rng);
+    extendRow(state, row, choice.token, choice.logprobRaw, options);
+    if (!row.finish) {
+      still.push(i);
+      next.push(choice.token);
+    }
+  });
+  state.steps++;
+  options.onStep?.(state.steps, still.length);
+  if (still.length === 0) return false;
+  const keepAll = still.length === n;
+  state.active = still.map((i) => state.active[i]);
+  state.maskRows = still.map((i) => [...state.maskRows[i], 1]);
+  const feeds: Record<string, HostTensor> = { ...state.weights };
+  for (let l = 0; l < c.numHiddenLayers; l++) {
+    const nm = cacheNames(l);
+    feeds[nm.pastKey] = keepAll ? out[nm.presentKey] : selectRows(out[nm.presentKey], still);
+    feeds[nm.pastValue] = keepAll ? out[nm.presentValue] : selectRows(out[nm.presentValue], still);
+  }
+  const b = state.active.length;
+  feeds.input_ids = tensor("int64", [b, 1], next);
+  feeds.attention_mask = tensor("int64", [b, state.maskRows[0].length], state.maskRows.flat());
+  feeds.position_ids = tensor("int64", [b, 1], state.active.map((r) => ++rows[r].lastPos));
+  state.feeds = feeds;
+  return true;
+}
+
+/** The samples of a finished (or length-capped) decode, in (prompt, index) order. */
+export function finish(state: DecodeState): Sample[] {
+  const tok = state.model.tokenizer;
+  return state.rows.map((r) => ({
     prompt: r.prompt,
     index: r.index,
     tokens: r.tokens,
     text: r.finish === "stop"
       ? r.text
       : tok
-      ? continuationText(tok, encoded[r.prompt], r.tokens)
+      ? continuationText(tok, state.encoded[r.prompt], r.tokens)
       : "",
     logprobs: r.logprobs,
     finish: r.finish ?? "length",
+    ...(r.stop !== undefined ? { stop: r.stop } : {}),
   }));
+}
+
+/**
+ * Samples continuations of `prompts` (text, or token ids) from `model`: {@link prefill}, then
+ * {@link step} until every sample has ended or `maxNewTokens` are generated, then {@link finish}.
+ *
+ * @example Four seeded samples of the default student, each stopped after its answer line
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadModel } from "../model/mod.ts";
+ * import { createRuntime } from "../runtime/mod.ts";
+ * import { sample } from "./sampler.ts";
+ * const model = await loadModel("data/models/student", createRuntime({ threads: 1 }));
+ * const out = await sample(model, ["Q: 2 + 3 = ? A:"], {
+ *   samplesPerPrompt: 4, seed: 7, maxNewTokens: 24, stop: ["\n"], keepStop: true,
+ * });
+ * assert.equal(out.length, 4);
+ * for (const s of out) if (s.finish === "stop") assert.ok(s.text.endsWith("\n") && s.stop === "\n");
+ * ```
+ */
+export async function sample(
+  model: LanguageModel,
+  prompts: readonly (string | readonly number[])[],
+  options: SampleOptions = {},
+): Promise<Sample[]> {
+  const { maxNewTokens = 64 } = options;
+  const encoded = encodePrompts(model, prompts, options);
+  const state = await prefill(model, encoded, options);
+  while (state.steps < maxNewTokens && await step(state, options));
+  return finish(state);
 }
