@@ -117,7 +117,7 @@ export {
 } from "./lib/text/templates.ts";
 export { type Sample, sample, type SampleOptions } from "./lib/sample/sampler.ts";
 export { type ChooseOptions, chooseToken } from "./lib/sample/choose.ts";
-export { createRng, type Rng } from "./lib/sample/rng.ts";
+export { createRng, type Rng, type RngState, restoreRng } from "./lib/run/rng.ts";
 
 // ---- data and verification ----
 export { type DataFormat, loadDataset, type LoadOptions, parseCsv } from "./lib/data/loaders.ts";

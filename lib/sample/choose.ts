@@ -11,7 +11,7 @@
  * @module
  */
 
-import type { Rng } from "./rng.ts";
+import type { Rng } from "../run/rng.ts";
 
 /** How to choose. */
 export interface ChooseOptions {
@@ -144,7 +144,7 @@ function* rankedIds(logits: ArrayLike<number>): Generator<number> {
  * ```ts
  * import assert from "node:assert/strict";
  * import { chooseToken } from "./choose.ts";
- * import { createRng } from "./rng.ts";
+ * import { createRng } from "../run/rng.ts";
  * const logits = Float32Array.from([0, 3, 1]);
  * assert.equal(chooseToken(logits, { temperature: 0 }, createRng(1)).token, 1);
  * const c = chooseToken(logits, { topK: 2 }, createRng(1));

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { checkChooseOptions, chooseToken } from "../../lib/sample/choose.ts";
-import { createRng } from "../../lib/sample/rng.ts";
+import { createRng } from "../../lib/run/rng.ts";
 
 const P4 = [0.1, 0.2, 0.3, 0.4];
 const LOGITS4 = Float32Array.from(P4.map(Math.log));

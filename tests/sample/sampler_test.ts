@@ -4,7 +4,7 @@ import { llamaConfigFromHf, llamaParamShapes } from "../../lib/model/config.ts";
 import { createModel, loadModel } from "../../lib/model/model.ts";
 import { createRuntime } from "../../lib/runtime/program.ts";
 import { chooseToken } from "../../lib/sample/choose.ts";
-import { createRng } from "../../lib/sample/rng.ts";
+import { createRng } from "../../lib/run/rng.ts";
 import { sample } from "../../lib/sample/sampler.ts";
 import { findStop } from "../../lib/sample/stop.ts";
 import { sharedFile } from "../shared_data.ts";

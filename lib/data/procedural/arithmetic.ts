@@ -6,7 +6,7 @@
  */
 
 import type { TaskRecord } from "../record.ts";
-import type { TaskRng } from "./rng.ts";
+import type { Rng } from "../../run/rng.ts";
 import { NAMES, OBJECTS } from "./words.ts";
 
 /** The skills of the arithmetic family. */
@@ -41,7 +41,7 @@ interface Problem {
 
 type Step = { op: "+" | "-" | "*"; n: number; text: string };
 
-function multiStep(rng: TaskRng, d: number, who: string, obj: string): Problem {
+function multiStep(rng: Rng, d: number, who: string, obj: string): Problem {
   // Steps 2 (difficulty 1-2), 3 (3-4), 4 (5): each a clause on a running total kept >= 0.
   const steps = 2 + Math.floor((d - 1) / 2);
   let total = rng.int(2, maxOperand(d));
@@ -67,7 +67,7 @@ function multiStep(rng: TaskRng, d: number, who: string, obj: string): Problem {
   };
 }
 
-function problem(kind: ArithmeticKind, rng: TaskRng, d: number): Problem {
+function problem(kind: ArithmeticKind, rng: Rng, d: number): Problem {
   const [who, other] = rng.shuffle(NAMES);
   const obj = rng.pick(OBJECTS);
   const m = maxOperand(d), f = maxFactor(d);
@@ -135,7 +135,7 @@ function gcdInt(a: number, b: number): number {
 
 /** One arithmetic word problem as a record (domain `math`, answer an integer string). */
 export function arithmeticTask(
-  rng: TaskRng,
+  rng: Rng,
   id: string,
   kind: ArithmeticKind,
   difficulty: number,

@@ -6,7 +6,7 @@
  */
 
 import type { TaskRecord } from "../record.ts";
-import type { TaskRng } from "./rng.ts";
+import type { Rng } from "../../run/rng.ts";
 import { NAMES } from "./words.ts";
 
 /** The skills of the multiple-choice family. */
@@ -35,7 +35,7 @@ const CONVERSIONS: readonly [string, string, number][] = [
 ];
 
 /** `count` distinct integers in [lo, hi]. */
-function distinct(rng: TaskRng, count: number, lo: number, hi: number): number[] {
+function distinct(rng: Rng, count: number, lo: number, hi: number): number[] {
   const seen = new Set<number>();
   while (seen.size < count) seen.add(rng.int(lo, hi));
   return [...seen];
@@ -64,7 +64,7 @@ function record(
 
 /** One multiple-choice task as a record (domain `reasoning`, answer a letter A-D). */
 export function choiceTask(
-  rng: TaskRng,
+  rng: Rng,
   id: string,
   kind: ChoiceKind,
   difficulty: number,

@@ -7,7 +7,7 @@
  */
 
 import type { TaskRecord } from "../record.ts";
-import type { TaskRng } from "./rng.ts";
+import type { Rng } from "../../run/rng.ts";
 
 /** The skills of the code family. */
 export type CodeKind =
@@ -96,7 +96,7 @@ const SPECS: Readonly<Record<CodeKind, CodeSpec>> = Object.freeze({
 });
 
 /** One code task as a record (domain `code`, answer the reference program, tests assertions). */
-export function codeTask(rng: TaskRng, id: string, kind: CodeKind, difficulty: number): TaskRecord {
+export function codeTask(rng: Rng, id: string, kind: CodeKind, difficulty: number): TaskRecord {
   const spec = SPECS[kind];
   const hi = [9, 20, 50, 100, 1000][Math.min(difficulty, 5) - 1];
   const k = rng.int(1, hi >> 1);

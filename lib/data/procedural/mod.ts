@@ -10,12 +10,12 @@ import type { TaskRecord } from "../record.ts";
 import { ARITHMETIC_KINDS, type ArithmeticKind, arithmeticTask } from "./arithmetic.ts";
 import { CHOICE_KINDS, type ChoiceKind, choiceTask } from "./choice.ts";
 import { CODE_KINDS, type CodeKind, codeTask } from "./code.ts";
-import { type TaskRng, taskRng } from "./rng.ts";
+import { createRng, type Rng } from "../../run/rng.ts";
 
 export { ARITHMETIC_KINDS, type ArithmeticKind } from "./arithmetic.ts";
 export { CHOICE_KINDS, type ChoiceKind } from "./choice.ts";
 export { CODE_KINDS, type CodeKind } from "./code.ts";
-export { type TaskRng, taskRng } from "./rng.ts";
+export type { Rng } from "../../run/rng.ts";
 
 /** The procedural families: word problems, four-option choices, TypeScript functions. */
 export type TaskFamily = "arithmetic" | "choice" | "code";
@@ -45,7 +45,7 @@ export interface GenerateOptions {
 }
 
 const MAKERS: Readonly<
-  Record<TaskFamily, (rng: TaskRng, id: string, kind: never, difficulty: number) => TaskRecord>
+  Record<TaskFamily, (rng: Rng, id: string, kind: never, difficulty: number) => TaskRecord>
 > = Object.freeze({ arithmetic: arithmeticTask, choice: choiceTask, code: codeTask });
 
 /**
@@ -92,7 +92,7 @@ export function generateTasks(options: GenerateOptions = {}): TaskRecord[] {
       `Cannot generate tasks: 'count' must be a whole number: current value is ${count}`,
     );
   }
-  const rng = taskRng(seed);
+  const rng = createRng(seed);
   const make = MAKERS[family];
   return Array.from(
     { length: count },
