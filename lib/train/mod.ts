@@ -21,3 +21,10 @@ export {
   type EncodeCompletionOptions,
   type EncodedCompletion,
 } from "./encode.ts";
+export {
+  type CompletionExample,
+  fineTune,
+  type FineTuneOptions,
+  type FineTuneResult,
+  type StepReport,
+} from "./sft.ts";
