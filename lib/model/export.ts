@@ -63,12 +63,7 @@ export async function saveModel(
       2,
     ),
   );
-  const weights = new Map(
-    [...model.store].filter(([k]) =>
-      !k.includes(".adam_") && !k.includes(".momentum") && k !== "optimizer.step"
-    ),
-  );
-  await writeSafetensorsFile(`${dir}/model.safetensors`, weights, { format: "pt" }, { half });
+  await writeSafetensorsFile(`${dir}/model.safetensors`, model.store, { format: "pt" }, { half });
   if (tok) {
     await write("tokenizer.json", JSON.stringify(tok.json.tokenizer));
     await write("tokenizer_config.json", JSON.stringify(tok.json.config, null, 2));

@@ -1,6 +1,7 @@
 /**
  * Training a language model in place: a train-step program over the model's own store, so the
- * next sampling or scoring call reads the updated weights.
+ * next sampling or scoring call reads the updated weights. The optimizer state lives in the
+ * trainer (`trainer.trainer.state`), never in the model's store.
  *
  * @module
  */
@@ -8,6 +9,7 @@
 import { tensor } from "../graph/tensor.ts";
 import { buildTrainStep } from "../graph/train_step.ts";
 import type { OptimizerOptions } from "../graph/optim.ts";
+import type { ParamStore } from "../runtime/params.ts";
 import { createTrainer, type StepResult, type Trainer, trainStep } from "../runtime/trainer.ts";
 import { packSequences } from "./batch.ts";
 import type { LanguageModel } from "./model.ts";
@@ -23,6 +25,8 @@ export interface LmTrainerOptions {
   readonly kl?: boolean;
   /** Train only these parameters (the rest are frozen). @default all */
   readonly trainable?: (name: string) => boolean;
+  /** Optimizer state to continue from (a checkpoint's). @default zeros, step 0 */
+  readonly state?: ParamStore;
 }
 
 /** A trainer bound to a model's store. */
@@ -37,7 +41,7 @@ export async function createLmTrainer(
   model: LanguageModel,
   options: LmTrainerOptions = {},
 ): Promise<LmTrainer> {
-  const { optimizer = { kind: "adamw" }, clipNorm = 1, kl = false, trainable = () => true } =
+  const { optimizer = { kind: "adamw" }, clipNorm = 1, kl = false, trainable = () => true, state } =
     options;
   const { graph, weights, loss } = buildLossGraph(model.config, { kl });
   const params = Object.fromEntries(Object.entries(weights).filter(([n]) => trainable(n)));
@@ -46,7 +50,7 @@ export async function createLmTrainer(
   }
   const step = buildTrainStep(loss, params, { optimizer, clipNorm });
   // Frozen weights are plain inputs of the program; feed them from the store every step.
-  const trainer = await createTrainer(model.runtime, graph, step, model.store);
+  const trainer = await createTrainer(model.runtime, graph, step, model.store, { state });
   return { model, trainer, kl };
 }
 

@@ -39,11 +39,12 @@ Deno.test("AdamW matches values computed by hand over two steps", async () => {
   const tr = await linearTrainer([1, -2], [0.5, 3], { kind: "adamw", weightDecay: 0.01 });
   await trainStep(tr, {}, 0.1);
   close(tr.store.get("w")!.data as Float64Array, [0.899000002, -2.0979999996666667], 1e-12);
-  close(tr.store.get("w.adam_m")!.data as Float64Array, [0.05, 0.3]);
-  close(tr.store.get("w.adam_v")!.data as Float64Array, [0.00025, 0.009]);
+  close(tr.state.get("w.adam_m")!.data as Float64Array, [0.05, 0.3]);
+  close(tr.state.get("w.adam_v")!.data as Float64Array, [0.00025, 0.009]);
   await trainStep(tr, {}, 0.1);
   close(tr.store.get("w")!.data as Float64Array, [0.798101003998, -2.1959019993336667], 1e-12);
-  assert.equal(tr.store.get(STEP_KEY)!.data[0], 2n);
+  assert.equal(tr.state.get(STEP_KEY)!.data[0], 2n);
+  assert.deepEqual([...tr.store.keys()], ["w"], "the weight store holds weights only");
 });
 
 Deno.test("SGD with momentum matches values computed by hand", async () => {
