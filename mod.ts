@@ -53,7 +53,7 @@ export {
 } from "./lib/runtime/program.ts";
 export {
   checkParams,
-  countParams,
+  countElements,
   loadParams,
   type ParamStore,
   saveParams,
@@ -67,6 +67,8 @@ export {
   llamaConfigToHf,
   llamaParamShapes,
 } from "./lib/model/config.ts";
+export { countParams, type FlopsOptions, flopsPerToken } from "./lib/model/size.ts";
+export { type InitOptions, initWeights } from "./lib/model/init.ts";
 export { decoder, lmHead, weightInputs } from "./lib/model/llama.ts";
 export {
   buildDecodeGraph,

@@ -27,8 +27,21 @@ export function zerosFor(
   return store;
 }
 
-/** Total number of elements in a store (or in the tensors whose names pass `filter`). */
-export function countParams(
+/**
+ * Total number of elements in a store (or in the tensors whose names pass `filter`). For the
+ * parameter count of a model config, see `countParams` in lib/model/size.ts.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tensor } from "../graph/tensor.ts";
+ * import { countElements } from "./params.ts";
+ * const store = new Map([["a", tensor("float32", [2, 3])], ["b.bias", tensor("float32", [4])]]);
+ * assert.equal(countElements(store), 10);
+ * assert.equal(countElements(store, (n) => !n.endsWith(".bias")), 6);
+ * ```
+ */
+export function countElements(
   store: ParamStore,
   filter: (name: string) => boolean = () => true,
 ): number {
