@@ -1,52 +1,36 @@
 /**
  * `deno task bench`: performance figures, each against a limit measured in the same run.
  *
- * Engine: the train step (forward + backward + AdamW) of a transformer block at hidden 512,
- * sequence 128, batch 16, as GFLOP/s and as a ratio to ONNX Runtime's own GFLOP/s on one large
- * MatMul; and the share of the step spent outside the session run (feeding and fetching).
+ * Engine: the train step (forward + backward + AdamW) of one Llama block (the model's own
+ * decoder, `lib/model/llama.ts`) at hidden 512, sequence 128, batch 16, as GFLOP/s and as a ratio
+ * to ONNX Runtime's own GFLOP/s on one large MatMul; and the share of the step spent outside the
+ * session run (feeding and fetching).
  */
 
-import { parseArgs } from "node:util";
-import { Graph } from "../lib/graph/ir.ts";
-import { matMul } from "../lib/graph/ops.ts";
-import { tensor } from "../lib/graph/tensor.ts";
-import { buildTrainStep } from "../lib/graph/train_step.ts";
+import { buildTrainStep, Graph, type HostTensor, matMul, tensor } from "../lib/graph/mod.ts";
 import {
-  type BlockLmConfig,
-  blockLmInputs,
-  blockLmLoss,
-  initBlockLm,
-} from "../lib/model/block_lm.ts";
-import { compile, createRuntime, runProgram, type Runtime } from "../lib/runtime/program.ts";
-import { createTrainer, trainStep } from "../lib/runtime/trainer.ts";
-import { type LlamaConfig, llamaConfigFromHf, llamaParamShapes } from "../lib/model/config.ts";
-import { buildLossGraph } from "../lib/model/programs.ts";
-import { createModel, type LanguageModel } from "../lib/model/model.ts";
-import { saveModel } from "../lib/model/export.ts";
-import { sample } from "../lib/sample/sampler.ts";
+  compile,
+  createRuntime,
+  createTrainer,
+  runProgram,
+  type Runtime,
+  trainStep,
+} from "../lib/runtime/mod.ts";
+import {
+  buildLossGraph,
+  createModel,
+  type LanguageModel,
+  type LlamaConfig,
+  llamaConfigFromHf,
+  llamaParamShapes,
+  saveModel,
+} from "../lib/model/mod.ts";
+import { sample } from "../lib/sample/mod.ts";
+import { cli, runMain, usageExit } from "../lib/run/cli.ts";
 import { benchVerify, formatVerify } from "./bench_verify.ts";
 import { AutoModelForCausalLM, env as hfEnv, Tensor as HfTensor } from "@huggingface/transformers";
 
 const SECTIONS = ["engine", "llama", "decode", "sampler", "verify"] as const;
-
-const HELP = `Usage: deno task bench [--only SECTIONS] [--threads N] [--steps N] [--json FILE]
-
-Prints benchmark figures, by section:
-  engine   GFLOP/s of one large float32 MatMul (the limit), and of a transformer-block train
-           step (hidden 512, seq 128, batch 16) with its ratio to MatMul (goal ≥ 0.5) and the
-           share of the step spent outside the session run (goal < 10%)
-  llama    train step of an 11M-parameter Llama at sequence 256 (tokens/s, GFLOP/s, ratio)
-  decode   KV-cache decode tokens/s at batch 1 and 32
-  sampler  the toolkit's sampler against transformers.js generate on the same exported model
-  verify   1,000 MBPP programs through the code sandbox with two workers (programs/s, overhead
-           per program against a bare python3 start; needs ../shared/data/code/mbpp.jsonl)
-
-Options:
-  --only S      comma-separated sections (default: all)
-  --threads N   ONNX Runtime intra-op threads (default: 0 = one per core)
-  --steps N     timed train steps (default 10)
-  --json FILE   also write the figures as JSON
-  --help        this text`;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -76,49 +60,6 @@ export async function benchMatMul(rt: Runtime, n = 2048, reps = 7): Promise<numb
   return (2 * n ** 3) / (median(times) / 1000) / 1e9;
 }
 
-/** Forward FLOPs of a block LM per sequence (matrix products only, the usual convention). */
-export function blockLmForwardFlops(c: BlockLmConfig): number {
-  const { width: d, hidden: f, seq: t, vocab: v, layers: l } = c;
-  const perLayer = 2 * t * (4 * d * d) + 2 * t * (3 * d * f) + 2 * 2 * t * t * d; // projections, MLP, QKᵀ and AV
-  return l * perLayer + 2 * t * d * v;
-}
-
-/** Train-step throughput of a block LM. */
-export async function benchTrainStep(rt: Runtime, c: BlockLmConfig, batch: number, steps: number) {
-  const g = new Graph();
-  const p = blockLmInputs(g, c);
-  const tokens = g.input("tokens", "int64", ["B", c.seq]);
-  const targets = g.input("targets", "int64", ["B", c.seq]);
-  const step = buildTrainStep(blockLmLoss(p, tokens, targets, c), p, {
-    optimizer: { kind: "adamw" },
-    clipNorm: 1,
-  });
-  const tr = await createTrainer(rt, g, step, initBlockLm(c, 1));
-  const ids = () =>
-    tensor(
-      "int64",
-      [batch, c.seq],
-      Array.from({ length: batch * c.seq }, (_, i) => (i * 31) % c.vocab),
-    );
-  const feeds = { tokens: ids(), targets: ids() };
-  await trainStep(tr, feeds, 1e-4); // warm-up
-  let session = 0, total = 0;
-  const times: number[] = [];
-  for (let i = 0; i < steps; i++) {
-    const r = await trainStep(tr, feeds, 1e-4);
-    session += r.sessionMs;
-    total += r.totalMs;
-    times.push(r.totalMs);
-  }
-  const flops = 3 * batch * blockLmForwardFlops(c); // backward ≈ twice the forward
-  return {
-    gflops: flops / (median(times) / 1000) / 1e9,
-    stepMs: median(times),
-    outsideShare: (total - session) / total,
-    tokensPerSecond: (batch * c.seq) / (median(times) / 1000),
-  };
-}
-
 /** Forward FLOPs of a Llama model per sequence of length t (matrix products only). */
 export function llamaForwardFlops(c: LlamaConfig, t: number): number {
   const {
@@ -135,8 +76,8 @@ export function llamaForwardFlops(c: LlamaConfig, t: number): number {
 }
 
 /** A random-weight store for a config (values only matter for timing here). */
-function randomStore(c: LlamaConfig) {
-  const store = new Map();
+function randomStore(c: LlamaConfig): Map<string, HostTensor> {
+  const store = new Map<string, HostTensor>();
   let s = 1;
   for (const [name, shape] of llamaParamShapes(c)) {
     const n = shape.reduce((a, b) => a * b, 1);
@@ -253,35 +194,65 @@ export const BENCH_LLAMA = llamaConfigFromHf({
   tie_word_embeddings: true,
 });
 
-if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      threads: { type: "string", default: "0" },
-      steps: { type: "string", default: "10" },
-      json: { type: "string" },
-      only: { type: "string", default: SECTIONS.join(",") },
-      help: { type: "boolean", default: false },
+/**
+ * The engine benchmark's block: one Llama layer at hidden 512 (8 heads of 64, no grouping),
+ * MLP 1408, vocabulary 512, the same sizes as the block the engine figure has always measured.
+ */
+export const BENCH_BLOCK = llamaConfigFromHf({
+  model_type: "llama",
+  vocab_size: 512,
+  hidden_size: 512,
+  intermediate_size: 1408,
+  num_hidden_layers: 1,
+  num_attention_heads: 8,
+  num_key_value_heads: 8,
+  max_position_embeddings: 1024,
+  tie_word_embeddings: true,
+});
+
+const COMMAND = {
+  name: "bench",
+  summary: `Prints benchmark figures, each against a limit measured in the same run, by section:
+  engine   GFLOP/s of one large float32 MatMul (the limit), and of the train step of one Llama
+           block (hidden 512, seq 128, batch 16) with its ratio to MatMul (goal >= 0.5) and the
+           share of the step spent outside the session run (goal < 10%)
+  llama    train step of an 11M-parameter Llama at sequence 256 (tokens/s, GFLOP/s, ratio)
+  decode   KV-cache decode tokens/s at batch 1 and 32
+  sampler  the toolkit's sampler against transformers.js generate on the same exported model
+  verify   1,000 MBPP programs through the code sandbox with two workers (programs/s, overhead
+           per program against a bare python3 start; needs ../shared/data/code/mbpp.jsonl)`,
+  flags: {
+    only: {
+      kind: "string",
+      help: `comma-separated sections (${SECTIONS.join(", ")})`,
+      default: SECTIONS.join(","),
+      value: "SECTIONS",
     },
-  });
-  if (values.help) {
-    console.log(HELP);
-    Deno.exit(0);
-  }
-  const threads = Number(values.threads), steps = Number(values.steps);
-  if (!Number.isInteger(threads) || threads < 0) {
-    throw new RangeError(`'--threads' must be an integer ≥ 0: current value is ${values.threads}`);
-  }
-  if (!Number.isInteger(steps) || steps < 1) {
-    throw new RangeError(`'--steps' must be an integer ≥ 1: current value is ${values.steps}`);
-  }
-  const only = new Set(values.only!.split(",").map((x) => x.trim()).filter(Boolean));
+    threads: {
+      kind: "number",
+      help: "ONNX Runtime intra-op threads (0 = one per core)",
+      default: 0,
+      integer: true,
+      min: 0,
+    },
+    steps: { kind: "number", help: "timed train steps", default: 10, integer: true, min: 1 },
+    json: { kind: "string", help: "also write the figures as JSON to this file", value: "FILE" },
+  },
+  examples: ["deno task bench --only engine --steps 5", "deno task bench --only decode,sampler"],
+} as const;
+
+if (import.meta.main) {
+  const flags = cli(COMMAND);
+  const only = new Set(flags.only.split(",").map((x) => x.trim()).filter(Boolean));
   for (const x of only) {
     if (!(SECTIONS as readonly string[]).includes(x)) {
-      console.error(`error: '--only' takes ${SECTIONS.join(", ")}: current value has '${x}'`);
-      Deno.exit(2);
+      usageExit(`'--only' takes ${SECTIONS.join(", ")}: current value has '${x}'`);
     }
   }
+  await runMain(() => runBench(only, flags.threads, flags.steps, flags.json));
+}
+
+async function runBench(only: Set<string>, threads: number, steps: number, json?: string) {
   const rt = createRuntime({ threads });
   const figures: Record<string, number> = {};
   // Every ratio is to the MatMul limit of this same run.
@@ -289,20 +260,12 @@ if (import.meta.main) {
   figures.matmul_gflops = mm;
   if (!Number.isNaN(mm)) console.log(`matmul 2048³ float32           ${mm.toFixed(1)} GFLOP/s`);
   const engineSection = async () => {
-    const block: BlockLmConfig = {
-      vocab: 512,
-      width: 512,
-      heads: 8,
-      hidden: 1408,
-      layers: 1,
-      seq: 128,
-    };
-    const r = await benchTrainStep(rt, block, 16, steps);
+    const r = await benchLlamaTrainStep(rt, BENCH_BLOCK, 16, 128, steps);
     figures.block_train_gflops = r.gflops;
     figures.block_train_ratio = r.gflops / mm;
     figures.block_outside_share = r.outsideShare;
     console.log(
-      `block train step (D512 T128 B16) ${r.gflops.toFixed(1)} GFLOP/s  ratio ${
+      `llama block train step (D512 T128 B16) ${r.gflops.toFixed(1)} GFLOP/s  ratio ${
         (r.gflops / mm).toFixed(2)
       }  ` +
         `step ${r.stepMs.toFixed(0)} ms  outside ${(100 * r.outsideShare).toFixed(1)}%  ${
@@ -368,5 +331,5 @@ if (import.meta.main) {
       console.log(formatVerify(v));
     } else console.log(`verify: skipped (${mbpp} not found)`);
   }
-  if (values.json) await Deno.writeTextFile(values.json, JSON.stringify(figures, null, 2));
+  if (json) await Deno.writeTextFile(json, JSON.stringify(figures, null, 2));
 }

@@ -1,8 +1,7 @@
 /**
  * Composite layers built from primitive ops, so they need no gradient rules of their own:
- * linear, RMSNorm, SiLU, GELU (tanh form), causal self-attention, token cross-entropy.
- *
- * Shape letters: B batch, T sequence, D model width, H heads, Hd head dim, F hidden width, V vocab.
+ * linear, RMSNorm, SiLU, token cross-entropy, weighted means. Attention lives in one place, the
+ * Llama decoder (`lib/model/llama.ts`).
  *
  * @module
  */
@@ -10,7 +9,6 @@
 import type { Value } from "./ir.ts";
 import {
   add,
-  cast,
   div,
   equal,
   gatherElements,
@@ -22,15 +20,12 @@ import {
   reduceSum,
   reshape,
   sigmoid,
-  softmax,
   sqrt,
   sub,
-  tanh,
   transpose,
   unsqueeze,
   where,
 } from "./ops.ts";
-import { tensor } from "./tensor.ts";
 
 /** x·Wᵀ (+ b), with W in PyTorch/Hugging Face layout (out, in). */
 export function linear(x: Value, weight: Value, bias?: Value): Value {
@@ -47,55 +42,6 @@ export function rmsNorm(x: Value, weight: Value, eps: number): Value {
 /** SiLU (swish): x · σ(x). */
 export function silu(x: Value): Value {
   return mul(x, sigmoid(x));
-}
-
-/** GELU, tanh approximation: ½x(1 + tanh(√(2/π)(x + 0.044715x³))). */
-export function gelu(x: Value): Value {
-  const inner = mul(add(x, mul(mul(mul(x, x), x), 0.044715)), Math.sqrt(2 / Math.PI));
-  return mul(mul(x, 0.5), add(tanh(inner), 1));
-}
-
-/**
- * A (T, T) additive causal mask: 0 on and below the diagonal, a large negative number above.
- * Built for a fixed length T as a constant.
- */
-export function causalMask(like: Value, t: number): Value {
-  const data = new Float64Array(t * t);
-  for (let i = 0; i < t; i++) for (let j = i + 1; j < t; j++) data[i * t + j] = -1e9;
-  const m = like.graph.constant(tensor("float64", [t, t], data));
-  return cast(m, like.dtype);
-}
-
-/**
- * Scaled dot-product attention over heads: softmax(q·kᵀ/√Hd + mask)·v.
- * q (B,H,Tq,Hd), k and v (B,H,Tk,Hd), mask broadcastable to (B,H,Tq,Tk), additive.
- */
-export function attention(q: Value, k: Value, v: Value, mask?: Value): Value {
-  const hd = q.shape[q.shape.length - 1];
-  if (typeof hd !== "number") {
-    throw new Error("Cannot build attention: the head dimension must be known");
-  }
-  let scores = mul(matMul(q, transpose(k, [0, 1, 3, 2])), 1 / Math.sqrt(hd)); // (B,H,Tq,Tk)
-  if (mask) scores = add(scores, mask);
-  return matMul(softmax(scores, -1), v); // (B,H,Tq,Hd)
-}
-
-/** (B,T,H·Hd) → (B,H,T,Hd) */
-export function splitHeads(x: Value, heads: number): Value {
-  const d = x.shape[2];
-  if (typeof d !== "number" || d % heads !== 0) {
-    throw new Error(`Cannot split heads: width ${d} is not a multiple of ${heads} heads`);
-  }
-  return transpose(reshape(x, [0, 0, heads, d / heads]), [0, 2, 1, 3]);
-}
-
-/** (B,H,T,Hd) → (B,T,H·Hd) */
-export function mergeHeads(x: Value): Value {
-  const [, h, , hd] = x.shape;
-  if (typeof h !== "number" || typeof hd !== "number") {
-    throw new Error("Cannot merge heads: H and Hd must be known");
-  }
-  return reshape(transpose(x, [0, 2, 1, 3]), [0, 0, h * hd]);
 }
 
 /**
