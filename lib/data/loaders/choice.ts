@@ -24,6 +24,7 @@ export function medicalChoiceRecord(r: Record<string, unknown>, line: number): T
     domain: "medical",
     question: field(r, "question"),
     answer,
+    answerKind: "choice",
     choices: Object.fromEntries(
       Object.entries(options as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
     ),
@@ -44,6 +45,7 @@ export function pubmedqaRecord(r: Record<string, unknown>, key: string): TaskRec
     question: `${ctx}\n${field(r, "QUESTION")}`.trim(),
     reasoning: typeof r.LONG_ANSWER === "string" ? r.LONG_ANSWER : undefined,
     answer: decision,
+    answerKind: "label",
     choices: { A: "yes", B: "no", C: "maybe" },
     meta: { labels: r.LABELS, meshes: r.MESHES },
   };
@@ -71,6 +73,7 @@ export function mmluRecord(r: Record<string, unknown>, line: number): TaskRecord
     domain: "science",
     question: field(r, "question"),
     answer: LETTERS[idx],
+    answerKind: "choice",
     choices: Object.fromEntries(choices.map((c, k) => [LETTERS[k], String(c)])),
     meta: { subject: r.type ?? r.subject },
   };

@@ -22,6 +22,7 @@ export function mbppRecord(r: Record<string, unknown>, line: number): TaskRecord
     domain: "code",
     question: field(r, "text"),
     answer: field(r, "code"),
+    answerKind: "code",
     tests: [...setup, ...tests as string[]],
     meta: { language: "python" },
   };
@@ -117,6 +118,7 @@ export function humanevalRecord(r: Record<string, unknown>, line: number): TaskR
     answer: typeof r.canonical_solution === "string"
       ? joinCompletion(prompt, r.canonical_solution)
       : "",
+    answerKind: "code",
     tests: [
       testImports(test) + test.replace(/^def check\(/m, `def ${CHECK}(`),
       `${CHECK}(${entry})`,

@@ -22,6 +22,7 @@ export function gsm8kRecord(r: Record<string, unknown>, line: number): TaskRecor
     question: field(r, "question"),
     reasoning: full.slice(0, at).trim(),
     answer,
+    answerKind: "number",
     meta: {},
   };
 }
@@ -42,6 +43,7 @@ export function mathRecord(r: Record<string, unknown>, line: number): TaskRecord
     question: problem,
     reasoning: solution,
     answer: answer.trim(),
+    answerKind: "math",
     meta: { level: r.level, type: r.type },
   };
 }
@@ -56,6 +58,7 @@ export function svampRecord(r: Record<string, unknown>): TaskRecord {
     question: `${field(r, "Body").trim()} ${field(r, "Question").trim()}`,
     reasoning: field(r, "Equation").trim(),
     answer: String(answer),
+    answerKind: "number",
     meta: { type: r.Type },
   };
 }

@@ -147,6 +147,7 @@ export function arithmeticTask(
     question: p.question,
     reasoning: p.reasoning,
     answer: String(p.answer),
+    answerKind: "number",
     meta: { family: "arithmetic", kind, difficulty, steps: p.steps },
   };
 }

@@ -57,6 +57,7 @@ function record(
     question,
     reasoning: `${why} So the answer is ${letter}.`,
     answer: letter,
+    answerKind: "choice",
     choices: Object.fromEntries(options.map((o, k) => [LETTERS[k], o])),
     meta: { family: "choice", kind, difficulty },
   };

@@ -114,6 +114,7 @@ export function codeTask(rng: Rng, id: string, kind: CodeKind, difficulty: numbe
     }.`,
     reasoning: `Use ${spec.body(k).replace(/^return /, "").replace(/;$/, "")}.`,
     answer: `function f(xs: number[]): ${spec.returns} {\n  ${spec.body(k)}\n}`,
+    answerKind: "code",
     tests: lists.map((xs) => `assertEquals(f(${show(xs)}), ${show(spec.run(xs, k))});`),
     meta: { family: "code", kind, difficulty, language: "typescript" },
   };
