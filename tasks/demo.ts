@@ -2,198 +2,327 @@
  * `deno task demo`: the main job, on the tiny default models the project pretrains itself
  * (data/models/, no download) and the embedded procedural tasks. The generator writes tagged
  * tasks; the student is measured per kind on held-out tasks (answers checked exactly, code run in
- * the sandbox), fine-tuned on its weak kinds (completion-only SFT, forward + backward + AdamW in
- * one ONNX Runtime run per step) with its loss printed as it falls, and measured again. Later
- * issues grow this into the full AcquisitionSynthesis pipeline.
+ * the sandbox), fine-tuned on fresh tasks of its weak kinds, and measured again on the same
+ * items: gains on the fine-tuned kinds, forgetting on the others, each with a 95% interval.
+ * The work itself lives in lib/train (fine-tuning) and lib/eval (accuracy, intervals,
+ * forgetting); this file parses flags, calls them and prints.
  */
 
-import { parseArgs } from "node:util";
-import { renderStudent } from "../lib/data/pretrain_corpus.ts";
-import { generateTasks, TASK_KINDS, type TaskFamily } from "../lib/data/procedural/mod.ts";
-import type { TaskRecord } from "../lib/data/record.ts";
-import { type LanguageModel, loadModel } from "../lib/model/model.ts";
-import { DEFAULT_MODEL_DIR } from "../lib/model/presets.ts";
-import { createLmTrainer, lmTrainStep } from "../lib/model/train.ts";
-import { createRuntime } from "../lib/runtime/program.ts";
-import { progress } from "../lib/run/progress.ts";
-import { sample } from "../lib/sample/sampler.ts";
-import { checkAnswers } from "../lib/verify/record.ts";
-import { createSandbox } from "../lib/verify/sandbox.ts";
-const HELP = `Usage: deno task demo [--steps N] [--eval N] [--seed N] [--threads N] [--models DIR]
+import {
+  createRuntime,
+  generateTasks,
+  loadModel,
+  progress,
+  renderStudent,
+  sample,
+  TASK_KINDS,
+  type TaskFamily,
+  type TaskRecord,
+} from "../mod.ts";
+import { cli, runMain, usageExit } from "../lib/run/cli.ts";
+import {
+  type AccuracyChange,
+  backwardTransfer,
+  compareAccuracy,
+  compareByGroup,
+  evaluate,
+  type Evaluation,
+  forgetting,
+  type GroupAccuracy,
+} from "../lib/eval/mod.ts";
+import { fineTune } from "../lib/train/mod.ts";
+import { createSandbox } from "../lib/verify/mod.ts";
 
-Runs the default generator and student (see deno task pretrain) on the embedded procedural
-tasks (word problems, multiple choice, TypeScript functions):
-  1. the generator writes a few tasks in <question>/<reasoning>/<answer> tags;
-  2. the student answers held-out tasks of every kind; answers are checked exactly (code runs
-     against its tests in the sandbox) and accuracy per kind is printed;
-  3. the student is fine-tuned on tasks of its weak kinds (loss printed as it falls);
-  4. accuracy per kind again, on the same held-out tasks.
-
-Options:
-  --steps N       fine-tuning steps (default 60)
-  --eval N        held-out tasks per kind (default 12)
-  --difficulty N  difficulty of the held-out and fine-tuning tasks, 1-5 (default 2)
-  --seed N     seed (default 0)
-  --threads N  ONNX Runtime threads (default 0 = one per core)
-  --models DIR folder with generator/ and student/ (default data/models)
-  --help       this text`;
-
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    steps: { type: "string", default: "60" },
-    eval: { type: "string", default: "12" },
-    difficulty: { type: "string", default: "2" },
-    seed: { type: "string", default: "0" },
-    threads: { type: "string", default: "0" },
-    models: { type: "string", default: DEFAULT_MODEL_DIR },
-    help: { type: "boolean", default: false },
+const flags = cli({
+  name: "demo",
+  summary:
+    "Runs the default generator and student on the embedded procedural tasks: the generator writes " +
+    "a few tagged tasks; the student is measured per kind on held-out tasks (code runs in the " +
+    "sandbox), fine-tuned on fresh tasks of its weak kinds, and measured again on the same items, " +
+    "with 95% intervals for every figure and paired intervals for the changes.",
+  flags: {
+    steps: { kind: "number", integer: true, min: 0, default: 100, help: "fine-tuning steps" },
+    eval: {
+      kind: "number",
+      integer: true,
+      min: 1,
+      default: 50,
+      help: "held-out tasks per kind",
+      value: "N",
+    },
+    difficulty: {
+      kind: "number",
+      integer: true,
+      min: 1,
+      max: 5,
+      default: 2,
+      help: "difficulty of the held-out and fine-tuning tasks",
+    },
+    batch: { kind: "number", integer: true, min: 1, default: 16, help: "fine-tuning batch size" },
+    lr: {
+      kind: "number",
+      min: 0,
+      max: 1,
+      default: 3e-4,
+      help: "peak learning rate (cosine, 10% warm-up)",
+    },
+    weak: {
+      kind: "number",
+      min: 0,
+      max: 1,
+      default: 0.5,
+      help: "a kind is weak (and fine-tuned on) below this accuracy",
+    },
+    replay: {
+      kind: "number",
+      min: 0,
+      max: 0.9,
+      default: 0,
+      help: "share of fine-tuning tasks drawn from the other kinds",
+    },
+    seed: {
+      kind: "number",
+      integer: true,
+      min: 0,
+      default: 0,
+      help: "seed of tasks, sampling and shuffling",
+    },
+    threads: {
+      kind: "number",
+      integer: true,
+      min: 0,
+      default: 0,
+      help: "ONNX Runtime threads (0 = one per core)",
+    },
+    models: {
+      kind: "string",
+      default: new URL("../data/models/", import.meta.url).pathname,
+      help: "folder with generator/ and student/",
+      value: "DIR",
+    },
+    json: { kind: "boolean", help: "print one JSON object with every figure instead of tables" },
   },
+  examples: [
+    "deno task demo",
+    "deno task demo --eval 100 --steps 200 --replay 0.3 --seed 1 --json > demo.json",
+  ],
 });
-if (values.help) {
-  console.log(HELP);
-  Deno.exit(0);
-}
-function int(
-  flag: "steps" | "eval" | "seed" | "threads" | "difficulty",
-  min: number,
-  max = Infinity,
-): number {
-  const v = Number(values[flag]);
-  if (!Number.isInteger(v) || v < min || v > max) {
-    console.error(
-      `error: '--${flag}' must be an integer from ${min}${
-        max < Infinity ? ` to ${max}` : " up"
-      }: current value is '${values[flag]}'`,
-    );
-    Deno.exit(2);
-  }
-  return v;
-}
-const steps = int("steps", 0),
-  perSkill = int("eval", 1),
-  seed = int("seed", 0),
-  threads = int("threads", 0),
-  difficulty = int("difficulty", 1, 5);
-const dir = values.models!.replace(/\/$/, "");
-for (const m of ["generator", "student"]) {
-  if (!(await Deno.stat(`${dir}/${m}/model.safetensors`).then(() => true, () => false))) {
-    console.error(
-      `error: ${dir}/${m}/model.safetensors not found; build the default models with: deno task pretrain`,
-    );
-    Deno.exit(1);
-  }
-}
-const rt = createRuntime({ threads });
-const generator = await loadModel(`${dir}/generator`, rt);
-const student = await loadModel(`${dir}/student`, rt);
-
-const sandbox = await createSandbox({ concurrency: 2, timeoutMs: 5000, memoryMb: 256 });
-
-console.log("1. The generator writes tasks:");
-const written = await sample(generator, ["<question>"], {
-  samplesPerPrompt: 3,
-  maxNewTokens: 120,
-  temperature: 0.8,
-  seed,
-  stop: ["</answer>"],
-});
-for (const s of written) {
-  const text = `<question>${s.text}${s.finish === "stop" ? "</answer>" : " …"}`;
-  console.log(text.split("\n").map((l) => `   ${l}`).join("\n"));
-}
 
 const FAMILIES = Object.keys(TASK_KINDS) as TaskFamily[];
-const KINDS = FAMILIES.flatMap((f) => TASK_KINDS[f].map((k) => ({ family: f, kind: k })));
-const tasksOf = (base: number, count: number, kinds: typeof KINDS) =>
-  kinds.flatMap(({ family, kind }, i) =>
-    generateTasks({ family, kinds: [kind], count, seed: base + i, difficulty })
+const KINDS = FAMILIES.flatMap((family) => TASK_KINDS[family].map((kind) => ({ family, kind })));
+type Kind = (typeof KINDS)[number];
+
+/** `count` tasks of each kind; each kind has its own seed, so sets never share a stream. */
+function tasksOf(base: number, count: number, kinds: readonly Kind[]): TaskRecord[] {
+  return kinds.flatMap(({ family, kind }) =>
+    generateTasks({
+      family,
+      kinds: [kind],
+      count,
+      seed: base + KINDS.findIndex((k) => k.kind === kind),
+      difficulty: flags.difficulty,
+    })
   );
-const evalSet = tasksOf(900_000 + seed * 100, perSkill, KINDS);
-const key = (r: TaskRecord) => `${r.meta.family}/${r.meta.kind}`;
+}
 
-async function accuracy(model: LanguageModel, items: TaskRecord[]): Promise<Map<string, number>> {
-  const prompts = items.map((it) => renderStudent(it).prompt);
-  const out = await sample(model, prompts, { temperature: 0, maxNewTokens: 96, stop: ["\nQ:"] });
-  const checks = await checkAnswers(items, out.map((o) => o.text), sandbox);
-  const acc = new Map<string, number>();
-  for (const { family, kind } of KINDS) {
-    const idx = items.map((it, i) => (key(it) === `${family}/${kind}` ? i : -1)).filter((i) =>
-      i >= 0
+const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
+const cell = (g: GroupAccuracy) =>
+  `${pct(g.accuracy.estimate)} [${pct(g.accuracy.low)}, ${pct(g.accuracy.high)}]`;
+const signed = (x: number) => `${x >= 0 ? "+" : "−"}${Math.abs(100 * x).toFixed(0)}`;
+const change = (c: AccuracyChange) =>
+  `${cell(c.before)} → ${cell(c.after)}  Δ ${signed(c.delta.estimate)} [${signed(c.delta.low)}, ${
+    signed(c.delta.high)
+  }] pts`;
+const figures = (g: GroupAccuracy) => ({
+  correct: g.correct,
+  total: g.total,
+  accuracy: g.accuracy.estimate,
+  low: g.accuracy.low,
+  high: g.accuracy.high,
+});
+const changeFigures = (c: AccuracyChange) => ({
+  before: figures(c.before),
+  after: figures(c.after),
+  delta: c.delta.estimate,
+  deltaLow: c.delta.low,
+  deltaHigh: c.delta.high,
+});
+
+async function measure(
+  model: Awaited<ReturnType<typeof loadModel>>,
+  items: TaskRecord[],
+  label: string,
+  sandbox: Awaited<ReturnType<typeof createSandbox>>,
+): Promise<Evaluation> {
+  const bar = progress(label, items.length);
+  const r = await evaluate(model, items, {
+    sandbox,
+    groupBy: "meta.kind",
+    onProgress: (done) => bar.update(done),
+  });
+  bar.finish(`${pct(r.overall.accuracy.estimate)} overall`);
+  return r;
+}
+
+await runMain(async () => {
+  const t0 = performance.now();
+  const say = flags.json ? () => {} : (s: string) => console.log(s);
+  const dir = flags.models.replace(/\/$/, "");
+  for (const m of ["generator", "student"]) {
+    if (!(await Deno.stat(`${dir}/${m}/model.safetensors`).then(() => true, () => false))) {
+      usageExit(
+        `'--models': ${dir}/${m}/model.safetensors not found; build the default models with: deno task pretrain --out ${dir}`,
+      );
+    }
+  }
+  const rt = createRuntime({ threads: flags.threads });
+  const generator = await loadModel(`${dir}/generator`, rt);
+  const student = await loadModel(`${dir}/student`, rt);
+  const sandbox = await createSandbox({ concurrency: 2, timeoutMs: 5000, memoryMb: 256 });
+
+  say("1. The generator writes tasks:");
+  const written = await sample(generator, ["<question>"], {
+    samplesPerPrompt: 3,
+    maxNewTokens: 120,
+    temperature: 0.8,
+    seed: flags.seed,
+    stop: ["</answer>"],
+    keepStop: true,
+  });
+  const generated = written.map((s) => `<question>${s.text}${s.finish === "stop" ? "" : " …"}`);
+  for (const text of generated) say(text.split("\n").map((l) => `   ${l}`).join("\n"));
+
+  const evalSet = tasksOf(900_000 + flags.seed * 100, flags.eval, KINDS);
+  say(
+    `\n2. Student accuracy on ${evalSet.length} held-out tasks (${flags.eval} per kind, difficulty ${flags.difficulty}; greedy, exact check, code in the sandbox; 95% Wilson intervals):`,
+  );
+  const before = await measure(student, evalSet, "eval before", sandbox);
+  const acc = (e: Evaluation, kind: string) => e.groups.find((g) => g.group === kind)!;
+  for (const f of FAMILIES) {
+    say(`   ${f}`);
+    for (const k of TASK_KINDS[f]) say(`     ${k.padEnd(12)} ${cell(acc(before, k))}`);
+  }
+
+  // Fresh tasks of the weakest kinds, each seen once: the loss is on unseen tasks, and the
+  // held-out items show what generalises and what the other kinds lose.
+  const weak = KINDS.filter((k) => acc(before, k.kind).accuracy.estimate < flags.weak);
+  const trainKinds = weak.length ? weak : KINDS;
+  const others = KINDS.filter((k) => !trainKinds.includes(k));
+  const total = flags.steps * flags.batch;
+  const replayCount = others.length ? Math.round(total * flags.replay) : 0;
+  const perKind = Math.ceil((total - replayCount) / trainKinds.length);
+  const perOther = others.length ? Math.ceil(replayCount / others.length) : 0;
+  const trainSet = [
+    ...tasksOf(700_000 + flags.seed * 100, perKind, trainKinds),
+    ...(perOther ? tasksOf(800_000 + flags.seed * 100, perOther, others) : []),
+  ];
+  say(
+    `\n3. Fine-tuning the student for ${flags.steps} steps (batch ${flags.batch}, cosine lr ${flags.lr}) on ${trainSet.length} fresh tasks of its weak kinds (${
+      weak.map((w) => w.kind).join(", ") || `none below ${pct(flags.weak)}: all kinds`
+    })${
+      perOther ? ` and ${perOther * others.length} of the others (replay)` : ""
+    }, loss on the completion only:`,
+  );
+  const bar = progress("fine-tune", flags.steps);
+  const log: string[] = [];
+  const { losses } = flags.steps === 0 ? { losses: [] } : await fineTune(
+    student,
+    trainSet.map(renderStudent),
+    {
+      steps: flags.steps,
+      batchSize: flags.batch,
+      seed: flags.seed,
+      schedule: { kind: "cosine", peak: flags.lr, warmupSteps: Math.ceil(flags.steps / 10) },
+      onStep: ({ step, loss }) => {
+        bar.update(step, `loss ${loss.toFixed(4)}`);
+        if (step === 1 || step % Math.max(1, Math.floor(flags.steps / 6)) === 0) {
+          log.push(`   step ${String(step).padStart(4)}  loss ${loss.toFixed(4)}`);
+        }
+      },
+    },
+  );
+  bar.finish();
+  say(log.join("\n"));
+
+  const after = await measure(student, evalSet, "eval after", sandbox);
+  const perGroup = compareByGroup(before, after, { seed: flags.seed });
+  const tuned = compareAccuracy(before, after, {
+    groups: trainKinds.map((k) => k.kind),
+    name: "fine-tuned kinds",
+    seed: flags.seed,
+  });
+  const kept = others.length
+    ? compareAccuracy(before, after, {
+      groups: others.map((k) => k.kind),
+      name: "other kinds",
+      seed: flags.seed + 1,
+    })
+    : null;
+  // Stage 0 is the pretrained student, stage 1 the fine-tuned one; the other kinds were learned
+  // in pretraining, the fine-tuned kinds at stage 1 (so backward transfer leaves them out).
+  const matrix = [before, after].map((e) => KINDS.map((k) => acc(e, k.kind).accuracy.estimate));
+  const forgot = forgetting(matrix);
+  const otherIdx = KINDS.map((k, j) => (others.includes(k) ? j : -1)).filter((j) => j >= 0);
+  const bwt = backwardTransfer(matrix, {
+    learnedAt: KINDS.map((k) => (others.includes(k) ? 0 : 1)),
+  });
+  const forgettingOthers = otherIdx.length
+    ? otherIdx.reduce((s, j) => s + forgot.perSet[j], 0) / otherIdx.length
+    : NaN;
+  const seconds = (performance.now() - t0) / 1000;
+
+  if (flags.json) {
+    console.log(JSON.stringify({
+      seed: flags.seed,
+      difficulty: flags.difficulty,
+      evalPerKind: flags.eval,
+      steps: flags.steps,
+      batch: flags.batch,
+      lr: flags.lr,
+      replay: flags.replay,
+      generated,
+      fineTunedKinds: trainKinds.map((k) => k.kind),
+      kinds: Object.fromEntries(
+        perGroup.map((
+          c,
+        ) => [c.group, {
+          family: KINDS.find((k) => k.kind === c.group)!.family,
+          ...changeFigures(c),
+        }]),
+      ),
+      fineTuned: changeFigures(tuned),
+      others: kept ? changeFigures(kept) : null,
+      overall: changeFigures(compareAccuracy(before, after, { name: "all", seed: flags.seed + 2 })),
+      forgetting: {
+        perKind: Object.fromEntries(KINDS.map((k, j) => [k.kind, forgot.perSet[j]])),
+        otherKinds: forgettingOthers,
+        backwardTransfer: bwt,
+      },
+      losses,
+      seconds,
+    }));
+    return;
+  }
+  say(
+    "\n4. Student accuracy per kind, before → after fine-tuning (Δ: paired bootstrap 95% interval):",
+  );
+  for (const f of FAMILIES) {
+    say(`   ${f}`);
+    for (const k of TASK_KINDS[f]) {
+      const c = perGroup.find((x) => x.group === k)!;
+      say(
+        `     ${(trainKinds.some((t) => t.kind === k) ? "* " : "  ") + k.padEnd(12)} ${change(c)}`,
+      );
+    }
+  }
+  say(`   (* fine-tuned)\n   fine-tuned kinds  ${change(tuned)}`);
+  if (kept) {
+    say(`   other kinds       ${change(kept)}`);
+    say(
+      `   forgetting on the other kinds ${
+        signed(forgettingOthers)
+      } pts (mean drop), backward transfer ${signed(bwt)} pts`,
     );
-    acc.set(`${family}/${kind}`, idx.filter((i) => checks[i].correct).length / idx.length);
   }
-  return acc;
-}
-const pct = (x: number) => `${(100 * x).toFixed(0)}%`.padStart(4);
-function table(before: Map<string, number>, after?: Map<string, number>): string {
-  return FAMILIES.map((f) => {
-    const cells = TASK_KINDS[f].map((k) => {
-      const b = before.get(`${f}/${k}`)!, a = after?.get(`${f}/${k}`);
-      return `${k} ${pct(b)}${a === undefined ? "" : ` → ${pct(a)}`}`;
-    });
-    return `   ${f.padEnd(11)}${cells.join("  ")}`;
-  }).join("\n");
-}
-
-console.log(
-  `\n2. Student accuracy on ${evalSet.length} held-out tasks at difficulty ${difficulty} (greedy, exact check; code runs in the sandbox):`,
-);
-const before = await accuracy(student, evalSet);
-console.log(table(before));
-
-// Fresh tasks of the kinds the student is weakest at, each seen once: the loss is on unseen tasks,
-// and the held-out accuracy shows what generalises and what the other kinds lose.
-const weak = KINDS.filter(({ family, kind }) => before.get(`${family}/${kind}`)! < 0.5);
-const trainKinds = weak.length ? weak : KINDS;
-const perKind = Math.ceil((16 * Math.max(steps, 1)) / trainKinds.length);
-const byKind = trainKinds.map((k, i) => tasksOf(700_000 + seed * 100 + i, perKind, [k]));
-// Kinds interleaved, so every batch mixes them.
-const trainSet = Array.from({ length: perKind }, (_, j) => byKind.map((ts) => ts[j])).flat();
-console.log(
-  `\n3. Fine-tuning the student for ${steps} steps on ${trainSet.length} tasks of its weak kinds (${
-    weak.map((w) => w.kind).join(", ") || "none below 50%: all kinds"
-  }), loss on the completion only:`,
-);
-const trainer = await createLmTrainer(student, { optimizer: { kind: "adamw" }, clipNorm: 1 });
-const tok = student.tokenizer!;
-const bar = progress("sft", steps);
-const log: string[] = [];
-for (let i = 0; i < steps; i++) {
-  const items = Array.from({ length: 16 }, (_, k) => trainSet[(i * 16 + k) % trainSet.length]);
-  const sequences: number[][] = [], weights: number[][] = [];
-  for (const it of items) {
-    const { prompt, completion } = renderStudent(it);
-    const p = tok.encode(prompt, { addBos: true });
-    const full = [...tok.encode(prompt + completion, { addBos: true }), tok.eosId!];
-    sequences.push(full);
-    weights.push(full.slice(1).map((_, t) => (t + 1 >= p.length ? 1 : 0)));
-  }
-  const n = weights.flat().reduce((a, b) => a + b, 0);
-  const r = await lmTrainStep(trainer, {
-    sequences,
-    weights: weights.map((w) => w.map((x) => x / n)),
-  }, 3e-4 * Math.min(1, (i + 1) / 10) * (1 - 0.9 * i / Math.max(steps, 1)));
-  bar.update(i + 1, `loss ${r.loss.toFixed(4)}`);
-  if (i === 0 || (i + 1) % Math.max(1, Math.floor(steps / 6)) === 0) {
-    log.push(`   step ${String(i + 1).padStart(4)}  loss ${r.loss.toFixed(4)}`);
-  }
-}
-bar.finish();
-console.log(log.join("\n"));
-
-console.log("\n4. Student accuracy per kind, before → after fine-tuning:");
-const after = await accuracy(student, evalSet);
-console.log(table(before, after));
-const mean = (m: Map<string, number>, kinds: typeof KINDS) =>
-  kinds.reduce((a, { family, kind }) => a + m.get(`${family}/${kind}`)!, 0) /
-  Math.max(1, kinds.length);
-const others = KINDS.filter((k) => !trainKinds.includes(k));
-console.log(
-  `   fine-tuned kinds ${pct(mean(before, trainKinds))} → ${pct(mean(after, trainKinds))}` +
-    (others.length
-      ? `; other kinds ${pct(mean(before, others))} → ${
-        pct(mean(after, others))
-      } (a drop is what the fine-tuning made it forget)`
-      : ""),
-);
+  say(`   (${seconds.toFixed(0)} s)`);
+});
