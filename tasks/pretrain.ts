@@ -1,201 +1,272 @@
 /**
  * `deno task pretrain`: trains the tiny default generator and student from scratch on the
- * embedded task corpus and writes them to data/models/ (Hugging Face folders). Resumable: a
- * checkpoint with the optimizer state is written every --save-every steps and picked up on the
- * next run.
+ * embedded task corpus. Writes each model as a Hugging Face folder under runs/pretrain-<model>/
+ * (or OUT/<model>/ with --out), with a checkpoint that a rerun of the same command resumes.
  */
 
-import { parseArgs } from "node:util";
-import { tensor } from "../lib/graph/tensor.ts";
-import { llamaParamShapes } from "../lib/model/config.ts";
+import { corpusRecords, DEFAULT_MIX, renderGenerator, renderStudent } from "../lib/data/mod.ts";
 import {
-  corpusRecords,
-  DEFAULT_MIX,
-  renderGenerator,
-  renderStudent,
-} from "../lib/data/pretrain_corpus.ts";
-import { saveModel } from "../lib/model/export.ts";
-import { createModel } from "../lib/model/model.ts";
-import {
+  countParams,
+  createLmTrainer,
+  createModel,
   DEFAULT_MODEL_CONFIGS,
-  DEFAULT_MODEL_DIR,
   type DefaultModel,
-} from "../lib/model/presets.ts";
-import { createLmTrainer, lmTrainStep } from "../lib/model/train.ts";
-import { loadParams, saveParams } from "../lib/runtime/params.ts";
-import { createRuntime } from "../lib/runtime/program.ts";
-import { STEP_KEY } from "../lib/runtime/trainer.ts";
-import { progress } from "../lib/run/progress.ts";
-import { trainBpe } from "../lib/text/bpe_train.ts";
-import { llama2cToTokenizerJson } from "../lib/text/llama2c_tokenizer.ts";
-import { type Tokenizer, tokenizerFromJson } from "../lib/text/tokenizer.ts";
+  initWeights,
+  type LlamaConfig,
+  lmTrainStep,
+  saveModel,
+} from "../lib/model/mod.ts";
+import {
+  cli,
+  createRng,
+  progress,
+  restoreRng,
+  resumeCheckpoint,
+  runFingerprint,
+  runMain,
+  runSteps,
+  SIGNAL_EXIT_CODES,
+  usageExit,
+} from "../lib/run/mod.ts";
+import { createRuntime } from "../lib/runtime/mod.ts";
+import {
+  llama2cToTokenizerJson,
+  type Tokenizer,
+  tokenizerFromJson,
+  trainBpe,
+} from "../lib/text/mod.ts";
+import { learningRate } from "../lib/train/mod.ts";
 
-const HELP = `Usage: deno task pretrain [--model generator|student|all] [options]
+/** Model shapes by preset: the shipped ones, and a tiny one for tests and quick checks. */
+const PRESETS: Readonly<Record<"default" | "tiny", (name: DefaultModel) => LlamaConfig>> = Object
+  .freeze({
+    default: (name: DefaultModel) => DEFAULT_MODEL_CONFIGS[name],
+    tiny: (name: DefaultModel) => ({
+      ...DEFAULT_MODEL_CONFIGS[name],
+      hiddenSize: 32,
+      intermediateSize: 64,
+      numHiddenLayers: 2,
+      numAttentionHeads: 2,
+      numKeyValueHeads: 1,
+      headDim: 16,
+    }),
+  });
 
-Trains the tiny default models from scratch on the embedded procedural tasks (lib/data/procedural:
-word problems 50%, multiple choice 25%, TypeScript functions 25%, difficulties 1-3):
-  generator  ~3.0M parameters, learns whole tasks in <question>/<reasoning>/<answer> tags
-  student    ~1.7M parameters, learns "Q: ... A: <reasoning> The answer is N." (choices: the
-             letter; code: the function)
-Both share one 512-piece BPE tokenizer trained on the corpus, with digits kept as single pieces. Output: OUT/<model>/ with
-config.json, model.safetensors (float16), tokenizer.json, tokenizer_config.json, recipe.json.
-
-Options:
-  --model NAME       generator, student or all (default all)
-  --steps N          optimisation steps per model (default 1500)
-  --batch N          sequences per step (default 24)
-  --lr X             peak learning rate, cosine decay after 30 warm-up steps (default 3e-3)
-  --seed N           corpus and initialisation seed (default 0)
-  --out DIR          output folder (default data/models)
-  --save-every N     checkpoint interval in steps (default 100)
-  --threads N        ONNX Runtime threads (default 0 = one per core)
-  --help             this text`;
-
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    model: { type: "string", default: "all" },
-    steps: { type: "string", default: "1500" },
-    batch: { type: "string", default: "24" },
-    lr: { type: "string", default: "3e-3" },
-    seed: { type: "string", default: "0" },
-    out: { type: "string", default: DEFAULT_MODEL_DIR },
-    "save-every": { type: "string", default: "100" },
-    threads: { type: "string", default: "0" },
-    help: { type: "boolean", default: false },
+const flags = cli({
+  name: "pretrain",
+  summary:
+    `Trains the tiny default models from scratch on the embedded procedural tasks (word problems 50%,
+multiple choice 25%, TypeScript functions 25%, difficulties 1-3): the generator (~3.0M parameters)
+learns whole tasks in <question>/<reasoning>/<answer> tags, the student (~1.7M) learns
+"Q: ... A: <reasoning> The answer is N.". Both share one 512-piece BPE tokenizer trained on the
+corpus, digits as single pieces. Each model is written to runs/pretrain-<model>/ (OUT/<model>/
+with --out; the shipped models change only with --out data/models) as config.json,
+model.safetensors (float16), tokenizer files and recipe.json, beside checkpoint/ (weights,
+optimizer state, step, RNG state and the run's fingerprint). A checkpoint is saved every
+--save-every steps, after the last step, and on Ctrl-C (SIGINT) or SIGTERM; running the same
+command again resumes from it, and a changed flag is refused, naming it.`,
+  flags: {
+    model: {
+      kind: "string",
+      help: "which model",
+      default: "all",
+      choices: ["generator", "student", "all"],
+    },
+    preset: {
+      kind: "string",
+      help: "model shape: the shipped one, or a tiny one",
+      default: "default",
+      choices: ["default", "tiny"],
+    },
+    steps: {
+      kind: "number",
+      help: "optimisation steps per model",
+      default: 1500,
+      integer: true,
+      min: 1,
+    },
+    batch: { kind: "number", help: "sequences per step", default: 24, integer: true, min: 1 },
+    seq: {
+      kind: "number",
+      help: "longest sequence in tokens (longer ones are cut; default: the model's context)",
+      integer: true,
+      min: 2,
+    },
+    lr: {
+      kind: "number",
+      help: "peak learning rate (cosine to 10% after 30 warm-up steps)",
+      default: 3e-3,
+      min: 0,
+      value: "X",
+    },
+    seed: {
+      kind: "number",
+      help: "corpus, initialisation and data-order seed",
+      default: 0,
+      integer: true,
+      min: 0,
+    },
+    "tokenizer-texts": {
+      kind: "number",
+      help: "texts of each format the tokenizer is trained on",
+      default: 3000,
+      integer: true,
+      min: 10,
+    },
+    out: {
+      kind: "string",
+      help: "write OUT/<model>/ instead of runs/pretrain-<model>/",
+      value: "DIR",
+    },
+    resume: {
+      kind: "string",
+      help: "resume from this run folder's checkpoint (default: the output folder's, if any)",
+      value: "DIR",
+    },
+    "save-every": {
+      kind: "number",
+      help: "checkpoint interval in steps",
+      default: 100,
+      integer: true,
+      min: 1,
+    },
+    threads: {
+      kind: "number",
+      help: "ONNX Runtime threads (0: one per core)",
+      default: 0,
+      integer: true,
+      min: 0,
+    },
   },
+  examples: [
+    "deno task pretrain --model student --steps 300",
+    "deno task pretrain --model all --out data/models   # replaces the shipped models",
+    "deno task pretrain --model student --preset tiny --steps 20 --batch 4 --seq 48 --tokenizer-texts 300",
+  ],
 });
-if (values.help) {
-  console.log(HELP);
-  Deno.exit(0);
-}
-function num(flag: string, min: number, integer = true): number {
-  const raw = values[flag as keyof typeof values] as string;
-  const v = Number(raw);
-  if (!Number.isFinite(v) || v < min || (integer && !Number.isInteger(v))) {
-    console.error(
-      `error: '--${flag}' must be ${
-        integer ? "an integer" : "a number"
-      } ≥ ${min}: current value is '${raw}'`,
-    );
-    Deno.exit(2);
-  }
-  return v;
-}
-const steps = num("steps", 1),
-  batch = num("batch", 1),
-  lr = num("lr", 0, false),
-  seed = num("seed", 0);
-const saveEvery = num("save-every", 1), threads = num("threads", 0);
-const names: DefaultModel[] = values.model === "all"
-  ? ["generator", "student"]
-  : [values.model as DefaultModel];
-for (const n of names) {
-  if (!(n in DEFAULT_MODEL_CONFIGS)) {
-    console.error(`error: '--model' must be generator, student or all: current value is '${n}'`);
-    Deno.exit(2);
-  }
-}
-const out = values.out!.replace(/\/$/, "");
 
-/** Sequences a model trains on, as text. */
-function texts(name: DefaultModel, s: number, n: number): string[] {
-  return corpusRecords(s, n).map((it) => {
-    if (name === "generator") return renderGenerator(it);
-    const { prompt, completion } = renderStudent(it);
+const names: DefaultModel[] = flags.model === "all"
+  ? ["generator", "student"]
+  : [flags.model as DefaultModel];
+if (flags.resume !== undefined && names.length > 1) {
+  usageExit("'--resume' needs one model: give '--model generator' or '--model student'");
+}
+const folderOf = (name: DefaultModel) =>
+  flags.out === undefined ? `runs/pretrain-${name}` : `${flags.out.replace(/\/$/, "")}/${name}`;
+
+/** Texts a model trains on. */
+function texts(name: DefaultModel, seed: number, n: number): string[] {
+  return corpusRecords(seed, n).map((r) => {
+    if (name === "generator") return renderGenerator(r);
+    const { prompt, completion } = renderStudent(r);
     return prompt + completion;
   });
 }
 
-// One tokenizer for both models, trained on both formats.
-const tokCorpus = [
-  ...texts("generator", 1_000_003 + seed, 3000),
-  ...texts("student", 2_000_003 + seed, 3000),
-];
-const pieces = trainBpe(tokCorpus, { vocabSize: 512, splitDigits: true });
-const { tokenizer: tokJson, config: tokConfig } = llama2cToTokenizerJson(pieces);
-const tok: Tokenizer = tokenizerFromJson(tokJson, tokConfig);
-
-function initStore(name: DefaultModel) {
-  const c = DEFAULT_MODEL_CONFIGS[name];
-  let s = (seed + 1) * 2654435761 >>> 0;
-  const uniform = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) + 0.5) / 4294967296;
-  const normal = () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-  const store = new Map();
-  for (const [n, shape] of llamaParamShapes(c)) {
-    const size = shape.reduce((a, b) => a * b, 1);
-    const std = n.endsWith("o_proj.weight") || n.endsWith("down_proj.weight")
-      ? 0.02 / Math.sqrt(2 * c.numHiddenLayers)
-      : 0.02;
-    const data = new Float32Array(size);
-    for (let i = 0; i < size; i++) data[i] = n.endsWith("norm.weight") ? 1 : std * normal();
-    store.set(n, tensor("float32", shape, data));
+/** Trains, or resumes, one model; returns the exit code. */
+async function pretrain(name: DefaultModel, tokJson: string, tok: Tokenizer): Promise<number> {
+  const config = PRESETS[flags.preset as "default" | "tiny"](name);
+  const { steps, batch, lr, seed } = flags;
+  const seq = flags.seq ?? config.maxPositionEmbeddings;
+  const dir = folderOf(name);
+  const fingerprint = await runFingerprint({
+    flags: {
+      model: name,
+      preset: flags.preset,
+      steps,
+      batch,
+      seq,
+      lr,
+      seed,
+      "tokenizer-texts": flags["tokenizer-texts"],
+    },
+    model: config,
+    tokenizerJson: tokJson,
+  });
+  const from = flags.resume === undefined
+    ? `${dir}/checkpoint`
+    : `${flags.resume.replace(/\/$/, "")}/checkpoint`;
+  const ck = await resumeCheckpoint(from, fingerprint);
+  if (flags.resume !== undefined && !ck) {
+    throw new Error(`Cannot resume ${from}: it holds no checkpoint.json`);
   }
-  return store;
-}
-
-const rt = createRuntime({ threads });
-for (const name of names) {
-  const c = DEFAULT_MODEL_CONFIGS[name];
-  const dir = `${out}/${name}`;
-  const ckpt = `${dir}/checkpoint.safetensors`;
-  await Deno.mkdir(dir, { recursive: true });
-  const resumed = await Deno.stat(ckpt).then(() => true, () => false);
-  const store = resumed ? await loadParams(ckpt) : initStore(name);
-  const modelStore = new Map([...store].filter(([k]) => !k.includes(".adam_") && k !== STEP_KEY));
-  const model = createModel(c, modelStore, rt, tok);
-  for (const [k, v] of store) if (!modelStore.has(k)) model.store.set(k, v);
+  const rng = ck ? restoreRng(ck.rng) : createRng(seed).split(name);
+  const model = createModel(config, ck?.weights ?? initWeights(config, rng.split("init")), rt, tok);
   const trainer = await createLmTrainer(model, {
     optimizer: { kind: "adamw", weightDecay: 0.01, decays: (n) => !n.endsWith("norm.weight") },
     clipNorm: 1,
+    state: ck?.state,
   });
-  const start = Number((model.store.get(STEP_KEY)?.data as BigInt64Array | undefined)?.[0] ?? 0n);
-  const nParams = [...llamaParamShapes(c).values()].reduce(
-    (a, s) => a + s.reduce((p, q) => p * q, 1),
-    0,
-  );
+  const start = ck?.step ?? 0;
   console.log(
-    `${name}: ${(nParams / 1e6).toFixed(2)}M parameters${
-      resumed ? `, resuming at step ${start}` : ""
+    `${name}: ${(countParams(config) / 1e6).toFixed(2)}M parameters${
+      ck ? `, resuming ${from} at step ${start}` : ""
     }`,
   );
+  const schedule = {
+    kind: "cosine" as const,
+    peak: lr,
+    warmupSteps: Math.min(30, steps),
+    totalSteps: steps,
+    minRatio: 0.1,
+  };
   const bar = progress(name, steps);
   const eos = tok.eosId!;
   let recent: number[] = [];
-  for (let i = start; i < steps; i++) {
-    const seqs = texts(name, seed * 1_000_000 + i + (name === "student" ? 500_000 : 0), batch).map((
-      t,
-    ) => [...tok.encode(t, { addBos: true }), eos]);
-    const warm = Math.min(1, (i + 1) / 30);
-    const cosine = 0.5 * (1 + Math.cos(Math.PI * Math.min(1, i / steps)));
-    const r = await lmTrainStep(trainer, { sequences: seqs }, lr * warm * (0.1 + 0.9 * cosine));
+  const mean = () => recent.reduce((a, b) => a + b, 0) / Math.max(1, recent.length);
+  const run = {
+    dir: `${dir}/checkpoint`,
+    fingerprint,
+    weights: model.store,
+    state: trainer.trainer.state,
+    rng,
+  };
+  const result = await runSteps(run, async (i) => {
+    const sequences = texts(name, rng.int(0, 2 ** 31 - 1), batch).map((t) =>
+      [...tok.encode(t, { addBos: true }), eos].slice(0, seq)
+    );
+    const r = await lmTrainStep(trainer, { sequences }, learningRate(schedule, i));
     recent = [...recent.slice(-19), r.loss];
-    bar.update(i + 1, `loss ${(recent.reduce((a, b) => a + b, 0) / recent.length).toFixed(3)}`);
-    if ((i + 1) % saveEvery === 0 && i + 1 < steps) await saveParams(ckpt, model.store);
+    bar.update(i + 1, `loss ${mean().toFixed(3)}`);
+  }, { steps, start, saveEvery: flags["save-every"] });
+  if (result.signal) {
+    bar.finish(`stopped by ${result.signal}`);
+    console.log(
+      `${name}: checkpoint of step ${result.step} saved in ${dir}/checkpoint; run the same command to resume`,
+    );
+    return SIGNAL_EXIT_CODES[result.signal] ?? 1;
   }
   bar.finish();
   await saveModel(model, dir, { onnx: false, half: true });
-  await Deno.writeTextFile(
-    `${dir}/recipe.json`,
-    JSON.stringify(
-      {
-        command:
-          `deno task pretrain --model ${name} --steps ${steps} --batch ${batch} --lr ${lr} --seed ${seed}`,
-        corpus: { families: DEFAULT_MIX.families, difficulties: DEFAULT_MIX.difficulties },
-        final_loss: recent.at(-1),
-        steps,
-        batch,
-        lr,
-        seed,
-      },
-      null,
-      2,
-    ),
-  );
-  await Deno.remove(ckpt).catch(() => {});
+  const command =
+    `deno task pretrain --model ${name} --preset ${flags.preset} --steps ${steps} --batch ${batch}` +
+    ` --seq ${seq} --lr ${lr} --seed ${seed} --tokenizer-texts ${flags["tokenizer-texts"]}`;
+  const recipe = {
+    command,
+    corpus: { families: DEFAULT_MIX.families, difficulties: DEFAULT_MIX.difficulties },
+    final_loss: recent.at(-1),
+    ...fingerprint.flags,
+  };
+  await Deno.writeTextFile(`${dir}/recipe.json`, JSON.stringify(recipe, null, 2));
   console.log(
-    `${name}: saved to ${dir} (mean loss of the last 20 steps ${
-      (recent.reduce((a, b) => a + b, 0) / recent.length).toFixed(3)
-    })`,
+    `${name}: saved to ${dir} (mean loss of the last ${recent.length} steps ${mean().toFixed(3)})`,
   );
+  return 0;
 }
+
+const rt = createRuntime({ threads: flags.threads });
+
+await runMain(async () => {
+  // One tokenizer for both models, trained on both formats.
+  const n = flags["tokenizer-texts"];
+  const pieces = trainBpe([
+    ...texts("generator", 1_000_003 + flags.seed, n),
+    ...texts("student", 2_000_003 + flags.seed, n),
+  ], { vocabSize: 512, splitDigits: true });
+  const { tokenizer, config } = llama2cToTokenizerJson(pieces);
+  const tok = tokenizerFromJson(tokenizer, config);
+  for (const name of names) {
+    const code = await pretrain(name, JSON.stringify(tokenizer), tok);
+    if (code !== 0) Deno.exit(code);
+  }
+});
