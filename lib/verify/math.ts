@@ -1,137 +1,197 @@
 /**
- * Math answers: extraction of the final answer from free text, and exact equivalence with
- * rationals (bigint), across integers, decimals, thousands separators, fractions and `\frac`,
- * percentages, simple units and LaTeX wrappers.
+ * Math answers compared by value. {@link extractMathAnswer} takes the whole final answer from a
+ * model's output; {@link mathEquivalent} parses both answers into typed values
+ * ({@link parseMath}: scalar, equation, tuple, unordered list, interval, matrix, choice, text)
+ * and compares them exactly: rationals as bigint fractions, irrational and symbolic expressions
+ * by an exact zero test (see `math_value.ts`: exact arithmetic in ℚ(i), or rigorous intervals
+ * at a precision set by a separation bound; no tolerance, so no crafted near-miss passes).
+ *
+ * Conventions, chosen to agree with the gold answers of GSM8K, SVAMP and MATH:
+ * - a percentage equals its bare number and its fraction (`50\%` ≡ `50` ≡ `0.5`) when only one
+ *   side has the sign; with both, the numbers must agree;
+ * - units, `\text{…}` unit words, dollar signs and degree marks are dropped (`90^\circ` ≡ `90`);
+ * - `1,000`, `1{,}000` and `1000` are one number, while `1, 000` is a list;
+ * - `x = 3` equals `3`; `x=2, x=-3` equals `-3, 2`; sets and comma lists compare unordered,
+ *   tuples `(a, b)` ordered; `[a, b)` is an interval (open and closed ends differ), `(a, b)` is
+ *   the pair, which is also the open interval;
+ * - `bmatrix` and `pmatrix` are the same matrix; `2\frac{1}{3}` is the mixed number 7/3;
+ * - `(C)`, `\text{(C)}` and `\textbf{(C)}` are the choice C; symbols are case-sensitive; prose
+ *   answers (words of three letters or more) compare case-insensitively as text.
  *
  * @module
  */
 
 import { extractBoxed } from "../data/boxed.ts";
+import { extractMathAnswer } from "./math_extract.ts";
+import { decimalRational, type MathValue, parseAnswer, type ParsedAnswer } from "./math_parse.ts";
+import { type Expr, exprEqual, type Rational, rational } from "./math_value.ts";
 
-export { extractBoxed };
-
-const NUMBER = /-?\$?\d[\d,]*(?:\.\d+)?%?|-?\.\d+%?/g;
-
-/**
- * The final answer a text states: after `####`, inside `\boxed{}`, after "the answer is", else the
- * last number. Null when there is none.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { extractMathAnswer } from "./math.ts";
- * assert.equal(extractMathAnswer("3 + 4 = 7\n#### 7"), "7");
- * assert.equal(extractMathAnswer("So the answer is $1,200."), "$1,200");
- * ```
- */
-export function extractMathAnswer(text: string): string | null {
-  const hash = text.lastIndexOf("####");
-  if (hash >= 0) return text.slice(hash + 4).trim().split("\n")[0].trim() || null;
-  const boxed = extractBoxed(text);
-  if (boxed !== null) return boxed.trim();
-  const said = text.toLowerCase().lastIndexOf("answer is");
-  if (said >= 0) {
-    const rest = text.slice(said + 9).replace(/^[:\s]+/, "").split("\n")[0];
-    const num = rest.match(NUMBER);
-    const stated = (num ? num[0] : rest).replace(/[.\s]+$/, "");
-    if (stated) return stated;
-  }
-  const nums = text.match(NUMBER);
-  return nums ? nums[nums.length - 1].replace(/\.$/, "") : null;
-}
-
-/** An exact rational p/q with q > 0. */
-export interface Rational {
-  readonly p: bigint;
-  readonly q: bigint;
-}
-
-function gcd(a: bigint, b: bigint): bigint {
-  a = a < 0n ? -a : a;
-  while (b) [a, b] = [b, a % b];
-  return a;
-}
-
-function rational(p: bigint, q: bigint): Rational {
-  if (q === 0n) throw new RangeError("zero denominator");
-  if (q < 0n) [p, q] = [-p, -q];
-  const g = gcd(p, q) || 1n;
-  return { p: p / g, q: q / g };
-}
-
-function decimal(s: string): Rational | null {
-  const m = /^(-?)(\d*)(?:\.(\d+))?$/.exec(s);
-  if (!m || (!m[2] && !m[3])) return null;
-  const frac = m[3] ?? "";
-  const p = BigInt((m[2] || "0") + frac) * (m[1] ? -1n : 1n);
-  return rational(p, 10n ** BigInt(frac.length));
-}
+export { extractBoxed, extractMathAnswer };
+export type { MathValue, ParsedAnswer, Rational };
 
 const UNITS =
   /\s*(?:dollars?|cents?|usd|cm|mm|km|m|kg|g|mg|lbs?|pounds?|feet|ft|inches|in|hours?|hrs?|minutes?|mins?|seconds?|secs?|days?|weeks?|years?|miles?|meters?|units?|degrees?|°)\.?$/i;
 
 /**
- * Parses an answer to an exact rational, or null when it is not a plain quantity.
+ * Parses a plain quantity (integer, decimal, fraction, `\frac{a}{b}`, with optional sign,
+ * dollar sign, thousands separators, unit or percent) to an exact rational; null for anything
+ * else. The fast path of {@link mathEquivalent}.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { parseRational } from "./math.ts";
  * assert.deepEqual(parseRational("\\frac{3}{4}"), parseRational("0.75"));
+ * assert.deepEqual(parseRational("1{,}000"), parseRational("1000"));
+ * assert.equal(parseRational("\\sqrt{2}"), null);
  * ```
  */
 export function parseRational(answer: string): Rational | null {
+  const r = plainQuantity(answer);
+  return r && (r.percent ? rational(r.value.p, r.value.q * 100n) : r.value);
+}
+
+function plainQuantity(answer: string): { value: Rational; percent: boolean } | null {
+  if (answer.length > 200) return null;
   let s = answer.trim();
-  s = s.replace(/^\$+|\$+$/g, "").replace(/\\[,;!]|\\\s/g, "").replace(/\\(?:left|right)/g, "");
-  s = s.replace(/\\text\{([^}]*)\}/g, "$1").replace(/\\mathrm\{([^}]*)\}/g, "$1").replace(
-    /\^\{?\\circ\}?/g,
-    "",
-  );
-  s = s.replace(/\\d?frac\{([^{}]+)\}\{([^{}]+)\}/g, "($1)/($2)").replace(
-    /\\d?frac(\d)(\d)/g,
-    "$1/$2",
-  );
-  s = s.replace(/^\\\$|\\\$/g, "").replace(/^\$/, "").trim();
-  s = s.replace(UNITS, "").trim();
-  let percent = false;
-  if (/\\?%$/.test(s)) {
-    percent = true;
-    s = s.replace(/\\?%$/, "").trim();
-  }
-  s = s.replace(/^\((.*)\)$/, "$1").replace(/\s+/g, "");
+  s = s.replace(/^\$+|\$+$/g, "").replace(/(\d)(?:\{,\}|\\,)(?=\d{3}(?!\d))/g, "$1,");
+  s = s.replace(/\\[,;!]|\\\s/g, " ").replace(/\\(?:left|right)\b/g, "");
+  s = s.replace(/\\(?:text|mathrm|textrm|mbox)\{([^{}]*)\}/g, " $1 ");
+  s = s.replace(/\^\s*\{\s*\\circ\s*\}|\^\s*\\circ|°/g, "");
+  s = s.replace(/^\s*(-?)\s*\\[dt]?frac\{(-?[\d.]+)\}\{(-?[\d.]+)\}\s*$/, "$1$2/$3");
+  s = s.replace(/^\\\$|^\$/, "").replace(/^(-)\s*\\?\$/, "$1").trim();
+  s = s.replace(/[.\s]+$/, "").replace(UNITS, "").trim();
+  const percent = /\\?%$/.test(s);
+  if (percent) s = s.replace(/\\?%$/, "").trim();
+  if (/^\(.*\)$/.test(s) && !s.slice(1, -1).includes("(")) s = s.slice(1, -1);
+  // Digits apart are two numbers, never one ("2 3" is not 23).
+  if (/\d\s+[\d.]/.test(s)) return null;
+  s = s.replace(/\s+/g, "");
   if (/^-?\d{1,3}(,\d{3})+(\.\d+)?$/.test(s)) s = s.replaceAll(",", "");
-  // A sign in front of a parenthesised fraction: -(1)/(2).
-  const negate = /^-\(/.test(s);
-  if (negate) s = s.slice(1);
-  let value: Rational | null;
-  const frac = /^\(?(-?[\d.]+)\)?\/\(?(-?[\d.]+)\)?$/.exec(s);
-  if (frac) {
-    const a = decimal(frac[1]), b = decimal(frac[2]);
-    value = a && b && b.p !== 0n ? rational(a.p * b.q, a.q * b.p) : null;
-  } else value = decimal(s);
-  if (value && percent) value = rational(value.p, value.q * 100n);
-  if (value && negate) value = rational(-value.p, value.q);
-  return value;
+  if (!/^-?(?:\d+\.?\d*|\.\d+)(?:\/-?(?:\d+\.?\d*|\.\d+))?$/.test(s)) return null;
+  const [a, b] = s.split("/");
+  const x = decimalRational(a), y = b === undefined ? decimalRational("1") : decimalRational(b);
+  if (!x || !y || y.p === 0n) return null;
+  return { value: rational(x.p * y.q, x.q * y.p), percent };
 }
 
 /**
- * Whether a predicted answer equals the gold one: as exact rationals when both parse, else as
- * normalised text. A percentage matches the fraction it denotes ("25%" ≡ "0.25") and, since
- * word problems often state percentages as bare numbers, the same number without the sign
- * ("25%" ≡ "25").
+ * Parses an answer (LaTeX or plain) into a typed value; null when it is not a well-formed answer.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseMath } from "./math.ts";
+ * assert.equal(parseMath("x = 2, x = -3")?.value.kind, "list");
+ * assert.equal(parseMath("\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}")?.value.kind, "matrix");
+ * assert.equal(parseMath(String.raw`\text{(C)}`)?.value.kind, "choice");
+ * ```
+ */
+export function parseMath(answer: string): ParsedAnswer | null {
+  const q = plainQuantity(answer);
+  if (q) return { value: { kind: "scalar", expr: { k: "num", v: q.value } }, percent: q.percent };
+  return parseAnswer(answer);
+}
+
+/** Compared with a non-equation, `x = v` (a lone symbol on the left) stands for `v`. */
+function solved(v: MathValue, other: MathValue): MathValue {
+  if (v.kind === "equation" && other.kind !== "equation" && v.lhs.k === "sym") {
+    return { kind: "scalar", expr: v.rhs };
+  }
+  return (v.kind === "list" || v.kind === "tuple") && v.items.length === 1 ? v.items[0] : v;
+}
+
+const diff = (a: Expr, b: Expr): Expr => ({ k: "add", xs: [a, { k: "neg", x: b }] });
+
+function sameUnordered(a: readonly MathValue[], b: readonly MathValue[]): boolean {
+  if (a.length > 256 || b.length > 256) return false;
+  return a.every((x) => b.some((y) => valueEqual(x, y))) &&
+    b.every((y) => a.some((x) => valueEqual(x, y)));
+}
+
+/**
+ * Whether two parsed values are equal (see the module doc for the conventions).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseMath, valueEqual } from "./math.ts";
+ * const v = (s: string) => parseMath(s)!.value;
+ * assert.ok(valueEqual(v("\\{2, -3\\}"), v("x=-3 \\text{ or } x=2")));
+ * assert.ok(!valueEqual(v("(1, 2)"), v("(2, 1)")));
+ * ```
+ */
+export function valueEqual(x: MathValue, y: MathValue): boolean {
+  const a = solved(x, y), b = solved(y, x);
+  switch (a.kind) {
+    case "scalar":
+      return b.kind === "scalar" && exprEqual(a.expr, b.expr);
+    case "equation":
+      if (b.kind !== "equation") return false;
+      return exprEqual(diff(a.lhs, a.rhs), diff(b.lhs, b.rhs)) ||
+        exprEqual(diff(a.lhs, a.rhs), diff(b.rhs, b.lhs));
+    case "tuple":
+      if (b.kind === "interval") return valueEqual(b, a);
+      return b.kind === "tuple" && a.items.length === b.items.length &&
+        a.items.every((v, i) => valueEqual(v, b.items[i]));
+    case "list":
+      return b.kind === "list" && sameUnordered(a.items, b.items);
+    case "interval":
+      if (b.kind === "tuple") {
+        return a.loOpen && a.hiOpen && b.items.length === 2 &&
+          b.items[0].kind === "scalar" && b.items[1].kind === "scalar" &&
+          exprEqual(a.lo, b.items[0].expr) && exprEqual(a.hi, b.items[1].expr);
+      }
+      return b.kind === "interval" && a.loOpen === b.loOpen && a.hiOpen === b.hiOpen &&
+        exprEqual(a.lo, b.lo) && exprEqual(a.hi, b.hi);
+    case "matrix":
+      return b.kind === "matrix" && a.rows.length === b.rows.length &&
+        a.rows.every((r, i) =>
+          r.length === b.rows[i].length && r.every((e, j) => exprEqual(e, b.rows[i][j]))
+        );
+    case "choice":
+      return b.kind === "choice" && a.letter === b.letter;
+    case "text":
+      return b.kind === "text" && a.text === b.text;
+  }
+}
+
+const HUNDREDTH: Expr = { k: "num", v: rational(1n, 100n) };
+
+/** The readings of a parsed answer: its value, and value/100 when it carried a percent sign. */
+function readings(a: ParsedAnswer, other: ParsedAnswer): MathValue[] {
+  if (!a.percent || other.percent || a.value.kind !== "scalar") return [a.value];
+  return [a.value, { kind: "scalar", expr: { k: "mul", xs: [a.value.expr, HUNDREDTH] } }];
+}
+
+/**
+ * Whether a predicted answer equals the gold one by value (see the module doc for the
+ * conventions). Null, empty, unparseable or over-long answers are never equal to anything.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mathEquivalent } from "./math.ts";
+ * assert.ok(mathEquivalent("\\frac{\\sqrt{12}}{2}", "\\sqrt{3}"));
+ * assert.ok(mathEquivalent("-5i+6", "6-5i"));
+ * assert.ok(!mathEquivalent("\\sqrt{5}1", "\\sqrt{51}"));
+ * assert.ok(!mathEquivalent("P-Q", "p-q"));
+ * ```
  */
 export function mathEquivalent(predicted: string | null, gold: string): boolean {
   if (predicted === null) return false;
-  const same = (x: string, y: string) => {
-    const a = parseRational(x), b = parseRational(y);
-    return !!a && !!b && a.p === b.p && a.q === b.q;
-  };
-  const bare = (x: string) => x.replace(/\\?%\s*$/, "");
-  if (parseRational(predicted) && parseRational(gold)) {
-    return same(predicted, gold) || same(bare(predicted), bare(gold));
+  const qa = plainQuantity(predicted), qb = plainQuantity(gold);
+  if (qa && qb) {
+    const same = (x: Rational, y: Rational) => x.p === y.p && x.q === y.q;
+    if (same(qa.value, qb.value)) return true;
+    if (qa.percent === qb.percent) return false;
+    const [pc, other] = qa.percent ? [qa.value, qb.value] : [qb.value, qa.value];
+    return same(rational(pc.p, pc.q * 100n), other);
   }
-  const norm = (x: string) =>
-    x.replace(/\\text\{([^}]*)\}/g, "$1").replace(/[\s$\\{}]/g, "").replace(/\.$/, "")
-      .toLowerCase();
-  return norm(predicted) === norm(gold);
+  const a = parseMath(predicted), b = parseMath(gold);
+  if (!a || !b) return false;
+  for (const x of readings(a, b)) {
+    for (const y of readings(b, a)) if (valueEqual(x, y)) return true;
+  }
+  return false;
 }

@@ -1,0 +1,479 @@
+/**
+ * Scalar math expressions and their equality by value, decided exactly.
+ *
+ * Two expressions are equal when their difference is zero. Free symbols (and π and e, treated as
+ * symbols: an identity that holds for every value holds for theirs) are replaced by random
+ * positive rationals drawn from a cryptographic source, so a generator that has read this file
+ * cannot aim an expression at the points (two independent draws; a nonzero rational function of
+ * bounded degree vanishes at such a point with probability below 2⁻³⁰). Then:
+ *
+ * 1. Without roots or fractional powers the difference is computed exactly in ℚ(i) (bigint).
+ * 2. With real roots it is enclosed in a rigorous interval (bigint fixed point, outward rounding)
+ *    at a precision set by a separation bound (Burnikel, Fleischer, Mehlhorn, Schirra: a nonzero
+ *    algebraic expression E has |E| ≥ 2^-(l(E) + (D(E)² - 1)·u(E)), taken here with D² for
+ *    safety): an enclosure that excludes 0 proves "unequal", one inside the bound proves "equal".
+ *    No tolerance is involved, so no near-miss, however close, is accepted.
+ *
+ * Complex values are enclosed in rectangles; roots are taken of real radicands only (√ of a
+ * negative number is imaginary). Functions such as `sin` compare by structure; a comparison that
+ * cannot be decided (a root of a non-real value, a bound above {@link MAX_BITS}) answers "unequal".
+ *
+ * @module
+ */
+
+/** An exact rational p/q with q > 0. */
+export interface Rational {
+  readonly p: bigint;
+  readonly q: bigint;
+}
+
+/** A scalar expression tree. `sym` names are case-sensitive; `fn` is an opaque function. */
+export type Expr =
+  | { readonly k: "num"; readonly v: Rational }
+  | { readonly k: "sym"; readonly name: string }
+  | { readonly k: "i" }
+  | { readonly k: "inf"; readonly sign: 1 | -1 }
+  | { readonly k: "add"; readonly xs: readonly Expr[] }
+  | { readonly k: "mul"; readonly xs: readonly Expr[] }
+  | { readonly k: "neg"; readonly x: Expr }
+  | { readonly k: "div"; readonly a: Expr; readonly b: Expr }
+  | { readonly k: "pow"; readonly a: Expr; readonly b: Expr }
+  | { readonly k: "root"; readonly x: Expr; readonly n: number }
+  | { readonly k: "fn"; readonly name: string; readonly args: readonly Expr[] };
+
+/** The most bits any exact intermediate or interval precision may use; beyond, undecided. */
+export const MAX_BITS = 1 << 16;
+/** The largest integer exponent evaluated. */
+const MAX_EXPONENT = 1024;
+
+function gcd(a: bigint, b: bigint): bigint {
+  a = a < 0n ? -a : a;
+  b = b < 0n ? -b : b;
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+/** p/q in lowest terms with q > 0; throws RangeError on a zero denominator. */
+export function rational(p: bigint, q: bigint): Rational {
+  if (q === 0n) throw new RangeError("Cannot build a rational: zero denominator");
+  if (q < 0n) [p, q] = [-p, -q];
+  const g = gcd(p, q) || 1n;
+  return { p: p / g, q: q / g };
+}
+
+const bits = (x: bigint) => (x < 0n ? -x : x).toString(2).length;
+
+/** Thrown inside evaluation when a method cannot decide; caught at the top. */
+class Undecided extends Error {}
+
+// ---- exact evaluation in ℚ(i) ----
+
+interface Gauss {
+  readonly re: Rational;
+  readonly im: Rational;
+}
+
+const R0 = rational(0n, 1n);
+const radd = (a: Rational, b: Rational) => rational(a.p * b.q + b.p * a.q, a.q * b.q);
+const rmul = (a: Rational, b: Rational) => rational(a.p * b.p, a.q * b.q);
+const rneg = (a: Rational): Rational => ({ p: -a.p, q: a.q });
+const rbig = (a: Rational) => bits(a.p) > MAX_BITS || bits(a.q) > MAX_BITS;
+
+function gcheck(z: Gauss): Gauss {
+  if (rbig(z.re) || rbig(z.im)) throw new Undecided("exact value too large");
+  return z;
+}
+const gadd = (a: Gauss, b: Gauss): Gauss => gcheck({ re: radd(a.re, b.re), im: radd(a.im, b.im) });
+const gmul = (a: Gauss, b: Gauss): Gauss =>
+  gcheck({
+    re: radd(rmul(a.re, b.re), rneg(rmul(a.im, b.im))),
+    im: radd(rmul(a.re, b.im), rmul(a.im, b.re)),
+  });
+function ginv(a: Gauss): Gauss {
+  const n = radd(rmul(a.re, a.re), rmul(a.im, a.im));
+  if (n.p === 0n) throw new Undecided("division by zero");
+  return gcheck({
+    re: rational(a.re.p * n.q, a.re.q * n.p),
+    im: rational(-a.im.p * n.q, a.im.q * n.p),
+  });
+}
+function gpow(a: Gauss, n: bigint): Gauss {
+  if (n < 0n) return gpow(ginv(a), -n);
+  let out: Gauss = { re: rational(1n, 1n), im: R0 };
+  for (let b = a; n > 0n; n >>= 1n) {
+    if (n & 1n) out = gmul(out, b);
+    if (n > 1n) b = gmul(b, b);
+  }
+  return out;
+}
+
+function smallInteger(z: Gauss): bigint {
+  if (z.im.p !== 0n || z.re.q !== 1n) throw new Undecided("non-integer exponent");
+  const n = z.re.p;
+  if (n > BigInt(MAX_EXPONENT) || n < -BigInt(MAX_EXPONENT)) throw new Undecided("exponent");
+  return n;
+}
+
+function exact(e: Expr, env: ReadonlyMap<string, Rational>): Gauss {
+  switch (e.k) {
+    case "num":
+      return { re: e.v, im: R0 };
+    case "i":
+      return { re: R0, im: rational(1n, 1n) };
+    case "sym": {
+      const v = env.get(e.name);
+      if (!v) throw new Undecided(`unbound symbol ${e.name}`);
+      return { re: v, im: R0 };
+    }
+    case "add":
+      return e.xs.map((x) => exact(x, env)).reduce(gadd);
+    case "mul":
+      return e.xs.map((x) => exact(x, env)).reduce(gmul);
+    case "neg": {
+      const z = exact(e.x, env);
+      return { re: rneg(z.re), im: rneg(z.im) };
+    }
+    case "div":
+      return gmul(exact(e.a, env), ginv(exact(e.b, env)));
+    case "pow":
+      return gpow(exact(e.a, env), smallInteger(exact(e.b, env)));
+    default:
+      throw new Undecided(`no exact rule for ${e.k}`);
+  }
+}
+
+// ---- rigorous real interval evaluation, fixed point at scale 2^w ----
+
+interface Iv {
+  readonly lo: bigint;
+  readonly hi: bigint;
+}
+
+function floorDiv(a: bigint, b: bigint): bigint {
+  const q = a / b;
+  return (a % b !== 0n && (a < 0n) !== (b < 0n)) ? q - 1n : q;
+}
+const ceilDiv = (a: bigint, b: bigint) => -floorDiv(-a, b);
+
+/** floor(x^(1/n)) for x ≥ 0. */
+function iroot(x: bigint, n: number): bigint {
+  if (x < 2n) return x;
+  const N = BigInt(n);
+  let r = 1n << BigInt(Math.ceil(bits(x) / n) + 1);
+  for (;;) {
+    const next = ((N - 1n) * r + x / r ** (N - 1n)) / N;
+    if (next >= r) break;
+    r = next;
+  }
+  while (r ** N > x) r--;
+  while ((r + 1n) ** N <= x) r++;
+  return r;
+}
+
+function ivMul(a: Iv, b: Iv, s: bigint): Iv {
+  const ps = [a.lo * b.lo, a.lo * b.hi, a.hi * b.lo, a.hi * b.hi];
+  let lo = ps[0], hi = ps[0];
+  for (const p of ps) {
+    if (p < lo) lo = p;
+    if (p > hi) hi = p;
+  }
+  return { lo: floorDiv(lo, s), hi: ceilDiv(hi, s) };
+}
+
+function ivInv(a: Iv, s: bigint): Iv {
+  if (a.lo <= 0n && a.hi >= 0n) throw new Undecided("divisor may be zero");
+  return { lo: floorDiv(s * s, a.hi), hi: ceilDiv(s * s, a.lo) };
+}
+
+const ivAdd = (a: Iv, b: Iv): Iv => ({ lo: a.lo + b.lo, hi: a.hi + b.hi });
+const ivNeg = (a: Iv): Iv => ({ lo: -a.hi, hi: -a.lo });
+const ZERO: Iv = { lo: 0n, hi: 0n };
+const isExactZero = (a: Iv) => a.lo === 0n && a.hi === 0n;
+
+/** A complex value as a rectangle of two real enclosures. */
+interface Civ {
+  readonly re: Iv;
+  readonly im: Iv;
+}
+
+const cAdd = (a: Civ, b: Civ): Civ => ({ re: ivAdd(a.re, b.re), im: ivAdd(a.im, b.im) });
+const cNeg = (a: Civ): Civ => ({ re: ivNeg(a.re), im: ivNeg(a.im) });
+
+function cMul(a: Civ, b: Civ, s: bigint): Civ {
+  // Exact zeros stay exact, so real values keep an exactly zero imaginary part.
+  const m = (x: Iv, y: Iv) => (isExactZero(x) || isExactZero(y) ? ZERO : ivMul(x, y, s));
+  return {
+    re: ivAdd(m(a.re, b.re), ivNeg(m(a.im, b.im))),
+    im: ivAdd(m(a.re, b.im), m(a.im, b.re)),
+  };
+}
+
+function cInv(a: Civ, s: bigint): Civ {
+  if (isExactZero(a.im)) return { re: ivInv(a.re, s), im: ZERO };
+  const n = ivAdd(ivMul(a.re, a.re, s), ivMul(a.im, a.im, s));
+  const inv = ivInv(n, s);
+  return { re: ivMul(a.re, inv, s), im: ivNeg(ivMul(a.im, inv, s)) };
+}
+
+function cPow(a: Civ, n: bigint, s: bigint): Civ {
+  if (n < 0n) return cPow(cInv(a, s), -n, s);
+  let out: Civ = { re: { lo: s, hi: s }, im: ZERO };
+  for (let i = 0n; i < n; i++) out = cMul(out, a, s);
+  return out;
+}
+
+/** Principal n-th root of a real radicand (√ of a negative number is imaginary). */
+function cRoot(a: Civ, n: number, s: bigint): Civ {
+  if (!isExactZero(a.im)) throw new Undecided("root of a non-real value");
+  if (n === 2 && a.re.hi < 0n) return { re: ZERO, im: ivRoot(ivNeg(a.re), 2, s) };
+  return { re: ivRoot(a.re, n, s), im: ZERO };
+}
+
+function ivRoot(a: Iv, n: number, s: bigint): Iv {
+  const scale = s ** BigInt(n - 1);
+  if (a.lo >= 0n) return { lo: iroot(a.lo * scale, n), hi: iroot(a.hi * scale, n) + 1n };
+  if (n % 2 === 1 && a.hi <= 0n) {
+    const r = ivRoot({ lo: -a.hi, hi: -a.lo }, n, s);
+    return { lo: -r.hi, hi: -r.lo };
+  }
+  throw new Undecided("even root of a value that may be negative");
+}
+
+function ratExponent(e: Expr): Rational {
+  const z = exact(e, new Map());
+  if (z.im.p !== 0n) throw new Undecided("complex exponent");
+  if (z.re.q > 64n || z.re.p > BigInt(MAX_EXPONENT) || z.re.p < -BigInt(MAX_EXPONENT)) {
+    throw new Undecided("exponent too large for interval evaluation");
+  }
+  return z.re;
+}
+
+function ratIv(v: Rational, s: bigint): Iv {
+  return { lo: floorDiv(v.p * s, v.q), hi: ceilDiv(v.p * s, v.q) };
+}
+
+function interval(e: Expr, env: ReadonlyMap<string, Rational>, s: bigint): Civ {
+  switch (e.k) {
+    case "num":
+      return { re: ratIv(e.v, s), im: ZERO };
+    case "i":
+      return { re: ZERO, im: { lo: s, hi: s } };
+    case "sym": {
+      const v = env.get(e.name);
+      if (!v) throw new Undecided(`unbound symbol ${e.name}`);
+      return { re: ratIv(v, s), im: ZERO };
+    }
+    case "add":
+      return e.xs.map((x) => interval(x, env, s)).reduce(cAdd);
+    case "mul":
+      return e.xs.map((x) => interval(x, env, s)).reduce((a, b) => cMul(a, b, s));
+    case "neg":
+      return cNeg(interval(e.x, env, s));
+    case "div":
+      return cMul(interval(e.a, env, s), cInv(interval(e.b, env, s), s), s);
+    case "pow": {
+      const r = ratExponent(e.b);
+      const base = cPow(interval(e.a, env, s), r.p, s);
+      return r.q === 1n ? base : cRoot(base, Number(r.q), s);
+    }
+    case "root":
+      return cRoot(interval(e.x, env, s), e.n, s);
+    default:
+      throw new Undecided(`no interval rule for ${e.k}`);
+  }
+}
+
+/** BFMSS parameters in log2: |numerator| ≤ 2^u, |denominator| ≤ 2^l, degree D. */
+interface Sep {
+  u: number;
+  l: number;
+  d: number;
+}
+
+function sep(e: Expr, env: ReadonlyMap<string, Rational>): Sep {
+  const leaf = (v: Rational): Sep => ({ u: bits(v.p), l: bits(v.q), d: 1 });
+  switch (e.k) {
+    case "num":
+      return leaf(e.v);
+    case "sym":
+      return leaf(env.get(e.name) ?? R0);
+    case "i":
+      // √-1: an algebraic integer of degree 2 and modulus 1.
+      return { u: 1, l: 0, d: 2 };
+    case "add":
+      return e.xs.map((x) => sep(x, env)).reduce((a, b) => ({
+        u: Math.max(a.u + b.l, b.u + a.l) + 1,
+        l: a.l + b.l,
+        d: a.d * b.d,
+      }));
+    case "mul":
+      return e.xs.map((x) => sep(x, env)).reduce((a, b) => ({
+        u: a.u + b.u,
+        l: a.l + b.l,
+        d: a.d * b.d,
+      }));
+    case "neg":
+      return sep(e.x, env);
+    case "div": {
+      const a = sep(e.a, env), b = sep(e.b, env);
+      return { u: a.u + b.l, l: a.l + b.u, d: a.d * b.d };
+    }
+    case "pow": {
+      const r = ratExponent(e.b);
+      const n = Number(r.p < 0n ? -r.p : r.p);
+      const a = sep(e.a, env);
+      const p = r.p < 0n ? { u: n * a.l, l: n * a.u, d: a.d } : { u: n * a.u, l: n * a.l, d: a.d };
+      return r.q === 1n ? p : rootSep(p, Number(r.q));
+    }
+    case "root":
+      return rootSep(sep(e.x, env), e.n);
+    default:
+      throw new Undecided(`no separation rule for ${e.k}`);
+  }
+}
+
+function rootSep(a: Sep, k: number): Sep {
+  return a.u >= a.l
+    ? { u: (a.u + (k - 1) * a.l) / k, l: a.l, d: a.d * k }
+    : { u: a.u, l: (a.l + (k - 1) * a.u) / k, d: a.d * k };
+}
+
+/** Whether `e` is exactly zero under `env`: true, false, or Undecided thrown. */
+function isZero(e: Expr, env: ReadonlyMap<string, Rational>): boolean {
+  try {
+    const z = exact(e, env);
+    return z.re.p === 0n && z.im.p === 0n;
+  } catch (err) {
+    if (!(err instanceof Undecided)) throw err;
+  }
+  const { u, l, d } = sep(e, env);
+  const need = Math.ceil(l + d * d * u) + 8;
+  if (!(need < MAX_BITS)) throw new Undecided("separation bound too large");
+  for (let w = need + 64; w < 4 * MAX_BITS; w *= 2) {
+    const s = 1n << BigInt(w);
+    const { re, im } = interval(e, env, s);
+    if (re.lo > 0n || re.hi < 0n || im.lo > 0n || im.hi < 0n) return false;
+    // |Re E|, |Im E| < 2^-(need+1) give |E| < 2^-need, which proves E = 0.
+    const limit = 1n << BigInt(w - need - 1);
+    const small = (iv: Iv) => iv.lo > -limit && iv.hi < limit;
+    if (small(re) && small(im)) return true;
+  }
+  throw new Undecided("interval too wide");
+}
+
+// ---- structure ----
+
+/** The symbols of `e` (π as "Pi", e as "e"), in order of first appearance. */
+export function symbols(e: Expr, out: Set<string> = new Set()): Set<string> {
+  switch (e.k) {
+    case "sym":
+      out.add(e.name);
+      break;
+    case "add":
+    case "mul":
+      for (const x of e.xs) symbols(x, out);
+      break;
+    case "neg":
+      symbols(e.x, out);
+      break;
+    case "div":
+    case "pow":
+      symbols(e.a, out);
+      symbols(e.b, out);
+      break;
+    case "root":
+      symbols(e.x, out);
+      break;
+    case "fn":
+      for (const x of e.args) symbols(x, out);
+      break;
+  }
+  return out;
+}
+
+function hasOpaque(e: Expr): boolean {
+  switch (e.k) {
+    case "fn":
+    case "inf":
+      return true;
+    case "add":
+    case "mul":
+      return e.xs.some(hasOpaque);
+    case "neg":
+      return hasOpaque(e.x);
+    case "div":
+    case "pow":
+      return hasOpaque(e.a) || hasOpaque(e.b);
+    case "root":
+      return hasOpaque(e.x);
+    default:
+      return false;
+  }
+}
+
+/** A canonical text of the tree, for structural equality. */
+export function exprKey(e: Expr): string {
+  switch (e.k) {
+    case "num":
+      return `${e.v.p}/${e.v.q}`;
+    case "sym":
+      return `'${e.name}'`;
+    case "i":
+      return "i";
+    case "inf":
+      return e.sign > 0 ? "+inf" : "-inf";
+    case "add":
+    case "mul":
+      return `${e.k}(${e.xs.map(exprKey).join(",")})`;
+    case "neg":
+      return `neg(${exprKey(e.x)})`;
+    case "div":
+    case "pow":
+      return `${e.k}(${exprKey(e.a)},${exprKey(e.b)})`;
+    case "root":
+      return `root${e.n}(${exprKey(e.x)})`;
+    case "fn":
+      return `${e.name}(${e.args.map(exprKey).join(",")})`;
+  }
+}
+
+/** A random positive rational with a 48-bit numerator and a 24-bit odd denominator. */
+function randomPoint(): Rational {
+  const w = crypto.getRandomValues(new Uint32Array(3));
+  const p = (BigInt(w[0]) << 16n) | BigInt(w[1] & 0xffff) | 1n;
+  const q = BigInt((w[2] & 0xffffff) | 1);
+  return rational(p + (1n << 47n), q);
+}
+
+/**
+ * Whether two scalar expressions have the same value (see the module doc for the method). Never
+ * throws on well-formed trees; undecidable comparisons answer false.
+ *
+ * @example Equal forms of 2√3, and a near-miss
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type Expr, exprEqual, rational } from "./math_value.ts";
+ * const n = (p: number, q = 1): Expr => ({ k: "num", v: rational(BigInt(p), BigInt(q)) });
+ * const sqrt12: Expr = { k: "root", x: n(12), n: 2 };
+ * const twoSqrt3: Expr = { k: "mul", xs: [n(2), { k: "root", x: n(3), n: 2 }] };
+ * assert.ok(exprEqual(sqrt12, twoSqrt3));
+ * assert.ok(!exprEqual(sqrt12, n(3464101615, 1000000000)));
+ * ```
+ */
+export function exprEqual(a: Expr, b: Expr): boolean {
+  // Opaque functions compare by structure; everything else by value, so that an undefined
+  // expression (a zero divisor) equals nothing, itself included.
+  if (hasOpaque(a) || hasOpaque(b)) return exprKey(a) === exprKey(b);
+  const names = [...symbols(a, symbols(b))];
+  const diff: Expr = { k: "add", xs: [a, { k: "neg", x: b }] };
+  try {
+    for (let trial = 0; trial < (names.length ? 2 : 1); trial++) {
+      const env = new Map(names.map((n) => [n, randomPoint()]));
+      if (!isZero(diff, env)) return false;
+    }
+    return true;
+  } catch (err) {
+    if (err instanceof Undecided || err instanceof RangeError) return false;
+    throw err;
+  }
+}
