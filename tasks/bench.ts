@@ -7,7 +7,7 @@
  * session run (feeding and fetching).
  */
 
-import { buildTrainStep, Graph, type HostTensor, matMul, tensor } from "../lib/graph/mod.ts";
+import { buildTrainStep, Graph, matMul, tensor } from "../lib/graph/mod.ts";
 import {
   compile,
   createRuntime,
@@ -18,15 +18,17 @@ import {
 } from "../lib/runtime/mod.ts";
 import {
   buildLossGraph,
+  countParams,
   createModel,
+  flopsPerToken,
+  initWeights,
   type LanguageModel,
   type LlamaConfig,
   llamaConfigFromHf,
-  llamaParamShapes,
   saveModel,
 } from "../lib/model/mod.ts";
 import { sample } from "../lib/sample/mod.ts";
-import { cli, runMain, usageExit } from "../lib/run/cli.ts";
+import { cli, createRng, runMain, usageExit } from "../lib/run/mod.ts";
 import { benchVerify, formatVerify } from "./bench_verify.ts";
 import { AutoModelForCausalLM, env as hfEnv, Tensor as HfTensor } from "@huggingface/transformers";
 
@@ -60,37 +62,6 @@ export async function benchMatMul(rt: Runtime, n = 2048, reps = 7): Promise<numb
   return (2 * n ** 3) / (median(times) / 1000) / 1e9;
 }
 
-/** Forward FLOPs of a Llama model per sequence of length t (matrix products only). */
-export function llamaForwardFlops(c: LlamaConfig, t: number): number {
-  const {
-    hiddenSize: d,
-    intermediateSize: f,
-    numAttentionHeads: h,
-    numKeyValueHeads: hkv,
-    headDim: hd,
-  } = c;
-  const proj = 2 * t * d * (2 * h * hd + 2 * hkv * hd); // q, o and k, v
-  const mlp = 2 * t * 3 * d * f;
-  const attn = 2 * 2 * t * t * h * hd; // QKᵀ and AV, full (unmasked) products as computed
-  return c.numHiddenLayers * (proj + mlp + attn) + 2 * t * d * c.vocabSize;
-}
-
-/** A random-weight store for a config (values only matter for timing here). */
-function randomStore(c: LlamaConfig): Map<string, HostTensor> {
-  const store = new Map<string, HostTensor>();
-  let s = 1;
-  for (const [name, shape] of llamaParamShapes(c)) {
-    const n = shape.reduce((a, b) => a * b, 1);
-    const data = new Float32Array(n);
-    for (let i = 0; i < n; i++) {
-      data[i] = ((s = (s * 48271) % 2147483647) / 2147483647 - 0.5) * 0.04;
-    }
-    if (name.endsWith("norm.weight")) data.fill(1);
-    store.set(name, tensor("float32", shape, data));
-  }
-  return store;
-}
-
 /** Train-step throughput of a Llama model at sequence `t`. */
 export async function benchLlamaTrainStep(
   rt: Runtime,
@@ -101,7 +72,7 @@ export async function benchLlamaTrainStep(
 ) {
   const { graph, weights, loss } = buildLossGraph(c);
   const step = buildTrainStep(loss, weights, { optimizer: { kind: "adamw" }, clipNorm: 1 });
-  const store = randomStore(c);
+  const store = initWeights(c, createRng(1));
   const tr = await createTrainer(rt, graph, step, store);
   const ids = (f: (i: number) => number) =>
     tensor("int64", [batch, t], Array.from({ length: batch * t }, (_, i) => f(i)));
@@ -123,8 +94,8 @@ export async function benchLlamaTrainStep(
   }
   const ms = median(times);
   return {
-    params: [...llamaParamShapes(c).values()].reduce((a, s) => a + s.reduce((p, q) => p * q, 1), 0),
-    gflops: (3 * batch * llamaForwardFlops(c, t)) / (ms / 1000) / 1e9,
+    params: countParams(c),
+    gflops: (batch * t * flopsPerToken(c, { training: true, seqLen: t })) / (ms / 1000) / 1e9,
     tokensPerSecond: (batch * t) / (ms / 1000),
     stepMs: ms,
     outsideShare: (total - session) / total,
@@ -315,7 +286,7 @@ async function runBench(only: Set<string>, threads: number, steps: number, json?
   };
   if (only.has("engine")) await engineSection();
   if (only.has("llama")) await llamaSection();
-  const model = createModel(BENCH_LLAMA, randomStore(BENCH_LLAMA), rt);
+  const model = createModel(BENCH_LLAMA, initWeights(BENCH_LLAMA, createRng(1)), rt);
   if (only.has("decode")) await decodeSection();
   if (only.has("sampler")) await samplerSection();
   if (only.has("verify")) {
