@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type HostTensor, tensor } from "../graph/tensor.ts";
+import { type HostTensor, tensor } from "../graph/mod.ts";
 
 /** A packed batch. */
 export interface PackedBatch {

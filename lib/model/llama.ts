@@ -10,30 +10,35 @@
  * @module
  */
 
-import type { Graph, Value } from "../graph/ir.ts";
-import { linear, rmsNorm, silu } from "../graph/nn.ts";
 import {
   add,
   cast,
   concat,
   cos,
+  type DType,
   gather,
+  type Graph,
   greaterOrEqual,
+  type HostTensor,
+  linear,
   matMul,
   mul,
   neg,
   range,
   reshape,
+  rmsNorm,
   rotaryEmbedding,
   shapeOf,
+  silu,
   sin,
   slice,
   softmax,
   sub,
+  tensor,
   transpose,
   unsqueeze,
-} from "../graph/ops.ts";
-import { type DType, type HostTensor, tensor } from "../graph/tensor.ts";
+  type Value,
+} from "../graph/mod.ts";
 import { type LlamaConfig, llamaParamShapes } from "./config.ts";
 
 /** Named weights as graph values (inputs fed from a store, or constants for export). */

@@ -15,7 +15,7 @@
  * @module
  */
 
-import { type HostTensor, tensor } from "../graph/tensor.ts";
+import { type HostTensor, tensor } from "../graph/mod.ts";
 import { type LlamaConfig, llamaConfigFromHf } from "./config.ts";
 import type { HfLlamaConfig } from "./hf_config.ts";
 

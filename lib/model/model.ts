@@ -7,12 +7,16 @@
  */
 
 import { dirname, join } from "node:path";
-import type { Graph, Value } from "../graph/ir.ts";
-import type { HostTensor } from "../graph/tensor.ts";
-import { checkParams, type ParamStore } from "../runtime/params.ts";
-import { compile, type Program, type Runtime } from "../runtime/program.ts";
-import { readSafetensorsFile } from "../runtime/safetensors.ts";
-import { checkTokenizerMatchesModel, loadTokenizer, type Tokenizer } from "../text/tokenizer.ts";
+import type { Graph, HostTensor, Value } from "../graph/mod.ts";
+import {
+  checkParams,
+  compile,
+  type ParamStore,
+  type Program,
+  readSafetensorsFile,
+  type Runtime,
+} from "../runtime/mod.ts";
+import { checkTokenizerMatchesModel, loadTokenizer, type Tokenizer } from "../text/mod.ts";
 import { type LlamaConfig, llamaConfigFromHf, llamaParamShapes } from "./config.ts";
 import { readLlama2c } from "./llama2c.ts";
 import { weightConstants } from "./llama.ts";

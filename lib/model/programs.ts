@@ -8,16 +8,16 @@
  * @module
  */
 
-import { grad } from "../graph/autodiff.ts";
-import { Graph, type Value } from "../graph/ir.ts";
-import { globalNorm } from "../graph/optim.ts";
-import { tokenNll } from "../graph/nn.ts";
 import {
   add,
   cast,
   div,
+  type DType,
   equal,
   exp,
+  globalNorm,
+  grad,
+  Graph,
   greater,
   logSoftmax,
   max,
@@ -26,10 +26,11 @@ import {
   reduceMax,
   reduceSum,
   sub,
+  tokenNll,
   unsqueeze,
+  type Value,
   where,
-} from "../graph/ops.ts";
-import type { DType } from "../graph/tensor.ts";
+} from "../graph/mod.ts";
 import type { LlamaConfig } from "./config.ts";
 import { decoder, type LayerCache, lmHead, weightInputs, type Weights } from "./llama.ts";
 

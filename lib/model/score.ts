@@ -6,12 +6,11 @@
  * @module
  */
 
-import { tensor } from "../graph/tensor.ts";
-import { runProgram } from "../runtime/program.ts";
+import { tensor } from "../graph/mod.ts";
+import { compile, runProgram } from "../runtime/mod.ts";
 import { packSequences } from "./batch.ts";
 import { embedProgram, type LanguageModel, scoreProgram, weightFeeds } from "./model.ts";
 import { buildGradNormGraph } from "./programs.ts";
-import { compile } from "../runtime/program.ts";
 
 /** Scores of one sequence: entry t describes the prediction of token t + 1. */
 export interface TokenScores {

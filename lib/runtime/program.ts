@@ -6,9 +6,17 @@
  */
 
 import * as ort from "onnxruntime-node";
-import type { Dim, Graph, Value } from "../graph/ir.ts";
-import { type ProgramSignature, toOnnx } from "../graph/onnx.ts";
-import { type DType, dtypeOfArray, type HostTensor, type TensorArray } from "../graph/tensor.ts";
+import {
+  type Dim,
+  type DType,
+  dtypeOfArray,
+  type Graph,
+  type HostTensor,
+  type ProgramSignature,
+  type TensorArray,
+  toOnnx,
+  type Value,
+} from "../graph/mod.ts";
 
 /** Execution providers the runtime can ask ONNX Runtime for. */
 export type Provider = "cpu" | "cuda" | "webgpu";

@@ -6,11 +6,9 @@
  * @module
  */
 
-import { type HostTensor, tensor } from "../graph/tensor.ts";
-import { cacheNames } from "../model/programs.ts";
-import { decodeProgram, type LanguageModel, weightFeeds } from "../model/model.ts";
-import type { Program } from "../runtime/program.ts";
-import { runProgram } from "../runtime/program.ts";
+import { type HostTensor, tensor } from "../graph/mod.ts";
+import { cacheNames, decodeProgram, type LanguageModel, weightFeeds } from "../model/mod.ts";
+import { type Program, runProgram } from "../runtime/mod.ts";
 import { checkChooseOptions, type ChooseOptions, chooseToken } from "./choose.ts";
 import { createRng, type Rng } from "../run/rng.ts";
 import { checkStop } from "./stop.ts";
