@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { tensor } from "../../lib/graph/tensor.ts";
 import { buildTrainStep } from "../../lib/graph/train_step.ts";
-import { llamaConfigFromHf, llamaParamShapes } from "../../lib/model/config.ts";
+import { llamaConfigFromHf } from "../../lib/model/config.ts";
+import { initWeights } from "../../lib/model/init.ts";
 import { buildLossGraph } from "../../lib/model/programs.ts";
 import { createRuntime } from "../../lib/runtime/program.ts";
 import { createTrainer, trainStep } from "../../lib/runtime/trainer.ts";
-import { seeded } from "../graph/gradcheck.ts";
+import { createRng } from "../../lib/run/rng.ts";
 
 const rt = createRuntime({ threads: 2 });
 
@@ -22,16 +23,8 @@ Deno.test("a one-block Llama learns to copy the token two places back (loss belo
     max_position_embeddings: 64,
     tie_word_embeddings: true,
   });
-  const rand = seeded(7);
-  const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
-  const store = new Map(
-    [...llamaParamShapes(c)].map(([name, shape]) => {
-      const n = shape.reduce((a, b) => a * b, 1);
-      const data = Float32Array.from({ length: n }, () => 0.1 * normal());
-      if (name.endsWith("norm.weight")) data.fill(1);
-      return [name, tensor("float32", shape, data)];
-    }),
-  );
+  const rng = createRng(7);
+  const store = initWeights(c, rng.split("init"), { std: 0.1, scaledResidual: false });
   const { graph, weights, loss } = buildLossGraph(c);
   const step = buildTrainStep(loss, weights, {
     optimizer: { kind: "adamw", weightDecay: 0.01 },
@@ -46,7 +39,7 @@ Deno.test("a one-block Llama learns to copy the token two places back (loss belo
   for (let i = 0; i < 300; i++) {
     const tok = new BigInt64Array(b * seq), tgt = new BigInt64Array(b * seq);
     for (let r = 0; r < b; r++) {
-      for (let t = 0; t < seq; t++) tok[r * seq + t] = BigInt(1 + Math.floor(rand() * (vocab - 1)));
+      for (let t = 0; t < seq; t++) tok[r * seq + t] = BigInt(rng.int(1, vocab - 1));
       for (let t = 0; t < seq; t++) tgt[r * seq + t] = t < 2 ? 0n : tok[r * seq + t - 2];
     }
     const lr = 3e-3 * Math.min(1, (i + 1) / 20);
