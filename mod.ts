@@ -1,9 +1,25 @@
 /**
  * acqsynth: AcquisitionSynthesis in TypeScript on ONNX Runtime.
  *
- * This entry point is the public API. It grows issue by issue; today it holds the graph engine
- * (ops, autodiff, optimizers, train steps), the runtime (programs, parameter stores, trainers),
- * Llama-family models (load, score, train, sample, export) and tokenizers.
+ * This file is the public API. It leads with what a notebook calls — load a model, score and
+ * sample it, check answers, fine-tune, evaluate — and then holds the engine's names layer by
+ * layer (graph, runtime, run, text, model, sample, data, verify, train, eval), each group
+ * re-exported from that layer's `lib/<layer>/mod.ts`.
+ *
+ * @example Load the default student, score a completion, sample four answers with a seed
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createRuntime, loadModel, sample, scoreTokens } from "./mod.ts";
+ * const student = await loadModel("data/models/student", createRuntime({ threads: 1 }));
+ * const tok = student.tokenizer!;
+ * const prompt = tok.encode("Q: Ann has 3 pens and buys 4 more. How many pens does Ann have now?\nA:", { addBos: true });
+ * const completion = tok.encode(" 3 + 4 = 7. The answer is 7.", { addBos: false });
+ * const [scores] = await scoreTokens(student, [[...prompt, ...completion]]);
+ * const completionLogprobs = scores.logprobs.slice(prompt.length - 1);
+ * assert.equal(completionLogprobs.length, completion.length);
+ * const four = await sample(student, ["Q: What is 6 + 2?\nA:"], { samplesPerPrompt: 4, seed: 1, maxNewTokens: 24 });
+ * assert.equal(four.length, 4);
+ * ```
  *
  * @example Train w to minimise Σ(w − 3)² with AdamW, in one session run per step
  * ```ts
@@ -21,143 +37,75 @@
  * @module
  */
 
-// ---- graph engine ----
-export { type Dim, Graph, type Node, type OpType, type Shape, type Value } from "./lib/graph/ir.ts";
-export * as ops from "./lib/graph/ops.ts";
-export * as nn from "./lib/graph/nn.ts";
-export { type DType, type HostTensor, scalar, tensor } from "./lib/graph/tensor.ts";
-export { grad, type GradOptions } from "./lib/graph/autodiff.ts";
-export { differentiableOps, GRAD_RULES, type GradRule } from "./lib/graph/gradients.ts";
-export {
-  adamW,
-  type AdamWOptions,
-  clipByGlobalNorm,
-  globalNorm,
-  type OptimizerOptions,
-  sgd,
-  type SgdOptions,
-} from "./lib/graph/optim.ts";
-export { buildTrainStep, type TrainStep, type TrainStepOptions } from "./lib/graph/train_step.ts";
-export { OPSET, toOnnx } from "./lib/graph/onnx.ts";
+// ==== What a notebook calls ====
 
-// ---- runtime ----
+// Load a model (a Hugging Face folder, one of the default models, a llama2.c checkpoint).
+export { createRuntime, type Runtime } from "./lib/runtime/mod.ts";
 export {
-  compile,
-  createRuntime,
-  type Feed,
-  type Program,
-  type Provider,
-  runProgram,
-  type Runtime,
-  type RuntimeOptions,
-} from "./lib/runtime/program.ts";
-export {
-  checkParams,
-  countElements,
-  loadParams,
-  type ParamStore,
-  saveParams,
-} from "./lib/runtime/params.ts";
-export { createTrainer, type StepResult, type Trainer, trainStep } from "./lib/runtime/trainer.ts";
-
-// ---- models ----
-export {
-  type LlamaConfig,
-  llamaConfigFromHf,
-  llamaConfigToHf,
-  llamaParamShapes,
-} from "./lib/model/config.ts";
-export { countParams, type FlopsOptions, flopsPerToken } from "./lib/model/size.ts";
-export { type InitOptions, initWeights } from "./lib/model/init.ts";
-export { decoder, lmHead, weightInputs } from "./lib/model/llama.ts";
-export {
-  buildDecodeGraph,
-  buildEmbedGraph,
-  buildGradNormGraph,
-  buildLossGraph,
-  buildScoreGraph,
-} from "./lib/model/programs.ts";
-export {
-  createModel,
+  DEFAULT_MODEL_DIR,
   type LanguageModel,
   loadModel,
-  type LoadModelOptions,
-} from "./lib/model/model.ts";
-export { saveModel, type SaveModelOptions } from "./lib/model/export.ts";
-export { readLlama2c, readLlama2cCheckpoint } from "./lib/model/llama2c.ts";
-export type { HfLlamaConfig } from "./lib/model/hf_config.ts";
-export {
-  embedSequences,
-  type GradExample,
-  gradientNorms,
+  saveModel,
   scoreTokens,
   type TokenScores,
-} from "./lib/model/score.ts";
+} from "./lib/model/mod.ts";
+// Sample it.
+export { type Sample, sample, type SampleOptions } from "./lib/sample/mod.ts";
+// Tasks: the procedural families, public data sets, and generated text read back into records.
 export {
-  createLmTrainer,
-  type LmBatch,
-  type LmTrainer,
-  type LmTrainerOptions,
-  lmTrainStep,
-} from "./lib/model/train.ts";
-export { packSequences } from "./lib/model/batch.ts";
-
-// ---- text and sampling ----
-export {
-  checkTokenizerMatchesModel,
-  loadTokenizer,
-  type Tokenizer,
-  tokenizerFromJson,
-} from "./lib/text/tokenizer.ts";
-export { llama2cToTokenizerJson, readLlama2cTokenizer } from "./lib/text/llama2c_tokenizer.ts";
-export { trainBpe } from "./lib/text/bpe_train.ts";
-export {
-  applyChatTemplate,
-  type ChatFormat,
-  type ChatMessage,
-  renderChat,
-} from "./lib/text/templates.ts";
-export { type Sample, sample, type SampleOptions } from "./lib/sample/sampler.ts";
-export { type ChooseOptions, chooseToken } from "./lib/sample/choose.ts";
-export { createRng, type Rng, type RngState, restoreRng } from "./lib/run/rng.ts";
-
-// ---- data and verification ----
-export { type DataFormat, loadDataset, type LoadOptions, parseCsv } from "./lib/data/loaders.ts";
-export type { BadRow, Domain, Loaded, TaskRecord } from "./lib/data/record.ts";
-export {
-  extractBoxed,
-  extractMathAnswer,
-  mathEquivalent,
-  parseRational,
-} from "./lib/verify/math.ts";
-export { extractChoice } from "./lib/verify/choice.ts";
-export { isCorrect, type ItemResult, scorePredictions } from "./lib/verify/score.ts";
-export { type AnswerCheck, checkAnswers } from "./lib/verify/record.ts";
-export { codeJob, extractCode } from "./lib/verify/code.ts";
-export { joinCompletion } from "./lib/data/loaders/code.ts";
-export {
-  createSandbox,
-  type RunResult,
-  type RunStatus,
-  type Sandbox,
-  type SandboxJob,
-  type SandboxOptions,
-} from "./lib/verify/sandbox.ts";
-export { mapPool } from "./lib/verify/pool.ts";
-export { parseTags, renderTags, type TaggedSample, type TagParse } from "./lib/data/tags.ts";
-export {
-  type GenerateOptions,
   generateTasks,
-  TASK_KINDS,
-  type TaskFamily,
-} from "./lib/data/procedural/mod.ts";
-export {
-  type CorpusMix,
-  corpusRecords,
-  DEFAULT_MIX,
+  loadDataset,
   renderGenerator,
   renderStudent,
-} from "./lib/data/pretrain_corpus.ts";
+  taskFromTags,
+  type TaskRecord,
+} from "./lib/data/mod.ts";
+// Check answers.
+export { checkAnswers, createSandbox, type Sandbox } from "./lib/verify/mod.ts";
+// Fine-tune.
+export { fineTune, type FineTuneOptions, type FineTuneResult } from "./lib/train/mod.ts";
+// Evaluate.
+export { evaluate, type EvaluateOptions, type Evaluation } from "./lib/eval/mod.ts";
 
-// ---- runs ----
-export { type Progress, progress } from "./lib/run/progress.ts";
+// ==== The engine, layer by layer ====
+
+// ---- graph: IR, ops, autodiff, optimizers, train steps, ONNX ----
+export * from "./lib/graph/mod.ts";
+
+// ---- runtime: programs, parameter stores, safetensors, trainers ----
+export * from "./lib/runtime/mod.ts";
+
+// ---- run: the command line, the one seeded RNG, checkpoints, progress ----
+export * from "./lib/run/mod.ts";
+
+// ---- text: tokenizers, BPE training, chat templates ----
+export * from "./lib/text/mod.ts";
+
+// ---- model: Llama-family config, decoder, programs, loading, scoring, training, export ----
+export * from "./lib/model/mod.ts";
+
+// ---- sample: the KV-cache sampler and its token choice and stop strings ----
+export {
+  checkStop,
+  type ChooseOptions,
+  chooseToken,
+  continuationText,
+  cutAtEos,
+  eosIds,
+  findStop,
+  streamableLength,
+} from "./lib/sample/mod.ts";
+
+// ---- data: records, loaders, procedural tasks, the corpus, tags ----
+export * from "./lib/data/mod.ts";
+
+// ---- verify: answer checkers, the code sandbox, prediction scoring ----
+export * from "./lib/verify/mod.ts";
+export type { ItemResult } from "./lib/verify/mod.ts";
+
+// ---- train: completion-only fine-tuning and learning-rate schedules ----
+export * from "./lib/train/mod.ts";
+
+// ---- eval: accuracy by group with intervals, comparisons, forgetting ----
+export * from "./lib/eval/mod.ts";
+export type { ItemResult as EvalItemResult } from "./lib/eval/mod.ts";
