@@ -9,17 +9,16 @@
  */
 
 import {
-  createRuntime,
   generateTasks,
-  loadModel,
-  progress,
   renderStudent,
-  sample,
   TASK_KINDS,
   type TaskFamily,
   type TaskRecord,
-} from "../mod.ts";
-import { cli, runMain, usageExit } from "../lib/run/cli.ts";
+} from "../lib/data/mod.ts";
+import { DEFAULT_MODEL_DIR, type LanguageModel, loadModel } from "../lib/model/mod.ts";
+import { cli, progress, runMain, usageExit } from "../lib/run/mod.ts";
+import { createRuntime } from "../lib/runtime/mod.ts";
+import { sample } from "../lib/sample/mod.ts";
 import {
   type AccuracyChange,
   backwardTransfer,
@@ -31,7 +30,7 @@ import {
   type GroupAccuracy,
 } from "../lib/eval/mod.ts";
 import { fineTune } from "../lib/train/mod.ts";
-import { createSandbox } from "../lib/verify/mod.ts";
+import { createSandbox, type Sandbox } from "../lib/verify/mod.ts";
 
 const flags = cli({
   name: "demo",
@@ -96,7 +95,7 @@ const flags = cli({
     },
     models: {
       kind: "string",
-      default: new URL("../data/models/", import.meta.url).pathname,
+      default: DEFAULT_MODEL_DIR,
       help: "folder with generator/ and student/",
       value: "DIR",
     },
@@ -149,10 +148,10 @@ const changeFigures = (c: AccuracyChange) => ({
 });
 
 async function measure(
-  model: Awaited<ReturnType<typeof loadModel>>,
+  model: LanguageModel,
   items: TaskRecord[],
   label: string,
-  sandbox: Awaited<ReturnType<typeof createSandbox>>,
+  sandbox: Sandbox,
 ): Promise<Evaluation> {
   const bar = progress(label, items.length);
   const r = await evaluate(model, items, {

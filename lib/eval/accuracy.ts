@@ -7,10 +7,9 @@
  * @module
  */
 
-import { renderStudent } from "../data/pretrain_corpus.ts";
-import type { TaskRecord } from "../data/record.ts";
-import type { LanguageModel } from "../model/model.ts";
-import { sample } from "../sample/sampler.ts";
+import { renderStudent, type TaskRecord } from "../data/mod.ts";
+import type { LanguageModel } from "../model/mod.ts";
+import { sample } from "../sample/mod.ts";
 import { checkAnswers, type RunStatus, type Sandbox } from "../verify/mod.ts";
 import { type BootstrapOptions, type Interval, pairedDelta, wilsonInterval } from "./intervals.ts";
 
@@ -136,9 +135,9 @@ export interface EvaluateOptions {
  * @example Accuracy of the default student per difficulty (needs the shipped model)
  * ```ts
  * import assert from "node:assert/strict";
- * import { generateTasks } from "../data/procedural/mod.ts";
- * import { loadModel } from "../model/model.ts";
- * import { createRuntime } from "../runtime/program.ts";
+ * import { generateTasks } from "../data/mod.ts";
+ * import { loadModel } from "../model/mod.ts";
+ * import { createRuntime } from "../runtime/mod.ts";
  * import { evaluate } from "./accuracy.ts";
  * const model = await loadModel("data/models/student", createRuntime({ threads: 1 }));
  * const records = generateTasks({ family: "arithmetic", kinds: ["mul"], count: 4, seed: 1 });

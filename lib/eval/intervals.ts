@@ -6,7 +6,7 @@
  * @module
  */
 
-import { createRng } from "../run/rng.ts";
+import { createRng } from "../run/mod.ts";
 
 /** A point estimate and the ends of its interval. */
 export interface Interval {

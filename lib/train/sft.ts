@@ -6,10 +6,9 @@
  * @module
  */
 
-import type { OptimizerOptions } from "../graph/optim.ts";
-import type { LanguageModel } from "../model/model.ts";
-import { createLmTrainer, type LmTrainer, lmTrainStep } from "../model/train.ts";
-import { createRng } from "../run/rng.ts";
+import type { OptimizerOptions } from "../graph/mod.ts";
+import { createLmTrainer, type LanguageModel, type LmTrainer, lmTrainStep } from "../model/mod.ts";
+import { createRng } from "../run/mod.ts";
 import { encodeCompletion, type EncodeCompletionOptions } from "./encode.ts";
 import { learningRate, type Schedule } from "./schedule.ts";
 
@@ -83,8 +82,8 @@ function* shuffled(n: number, seed: number): Generator<number> {
  * @example Two steps on the default student (its weights change in place)
  * ```ts
  * import assert from "node:assert/strict";
- * import { loadModel } from "../model/model.ts";
- * import { createRuntime } from "../runtime/program.ts";
+ * import { loadModel } from "../model/mod.ts";
+ * import { createRuntime } from "../runtime/mod.ts";
  * import { fineTune } from "./sft.ts";
  * const model = await loadModel("data/models/student", createRuntime({ threads: 1 }));
  * const examples = [{ prompt: "Q: What is 2 + 3?\nA:", completion: " 2 + 3 = 5. The answer is 5." }];

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { generateTasks } from "../../lib/data/procedural/mod.ts";
-import type { TaskRecord } from "../../lib/data/record.ts";
+import { generateTasks, type TaskRecord } from "../../lib/data/mod.ts";
 import {
   accuracyByGroup,
   compareAccuracy,
@@ -8,8 +7,8 @@ import {
   evaluate,
   type Evaluation,
 } from "../../lib/eval/mod.ts";
-import { loadModel } from "../../lib/model/model.ts";
-import { createRuntime } from "../../lib/runtime/program.ts";
+import { loadModel } from "../../lib/model/mod.ts";
+import { createRuntime } from "../../lib/runtime/mod.ts";
 import { createSandbox } from "../../lib/verify/mod.ts";
 
 const rec = (id: string, kind: string, difficulty: number): TaskRecord => ({

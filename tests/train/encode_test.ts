@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { renderStudent } from "../../lib/data/pretrain_corpus.ts";
-import { generateTasks, TASK_KINDS, type TaskFamily } from "../../lib/data/procedural/mod.ts";
+import { generateTasks, renderStudent, TASK_KINDS, type TaskFamily } from "../../lib/data/mod.ts";
 import { loadTokenizer } from "../../lib/text/mod.ts";
 import { encodeCompletion } from "../../lib/train/mod.ts";
 

@@ -1,10 +1,14 @@
 import assert from "node:assert/strict";
-import { tensor } from "../../lib/graph/tensor.ts";
-import { llamaConfigFromHf, llamaParamShapes } from "../../lib/model/config.ts";
-import { createModel, type LanguageModel } from "../../lib/model/model.ts";
-import { scoreTokens } from "../../lib/model/score.ts";
-import { createRuntime } from "../../lib/runtime/program.ts";
-import { createRng } from "../../lib/run/rng.ts";
+import { tensor } from "../../lib/graph/mod.ts";
+import {
+  createModel,
+  type LanguageModel,
+  llamaConfigFromHf,
+  llamaParamShapes,
+  scoreTokens,
+} from "../../lib/model/mod.ts";
+import { createRuntime } from "../../lib/runtime/mod.ts";
+import { createRng } from "../../lib/run/mod.ts";
 import { loadTokenizer } from "../../lib/text/mod.ts";
 import { encodeCompletion, fineTune } from "../../lib/train/mod.ts";
 
