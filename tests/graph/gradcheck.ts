@@ -7,18 +7,13 @@ import { grad } from "../../lib/graph/autodiff.ts";
 import { Graph, type Value } from "../../lib/graph/ir.ts";
 import { mul, reduceSum } from "../../lib/graph/ops.ts";
 import { type HostTensor, tensor } from "../../lib/graph/tensor.ts";
+import { createRng } from "../../lib/run/rng.ts";
 import { compile, runProgram, type Runtime } from "../../lib/runtime/program.ts";
 
-/** A seeded generator for test data (mulberry32). */
+/** Uniform numbers in [0, 1) for test data, from the one seeded RNG. */
 export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = createRng(seed);
+  return () => rng.next();
 }
 
 /** What a check measured. */
