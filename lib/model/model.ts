@@ -33,7 +33,9 @@ export interface LanguageModel {
 }
 
 /** The parameter specs of a config, for `checkParams`. */
-export function paramSpecs(c: LlamaConfig) {
+export function paramSpecs(
+  c: LlamaConfig,
+): { name: string; dtype: "float32"; shape: number[] }[] {
   return [...llamaParamShapes(c)].map(([name, shape]) => ({
     name,
     dtype: "float32" as const,
