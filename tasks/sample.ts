@@ -5,7 +5,7 @@
 import { createRuntime, type Provider } from "../lib/runtime/mod.ts";
 import { loadModel } from "../lib/model/mod.ts";
 import { sample } from "../lib/sample/mod.ts";
-import { cli, runMain } from "../lib/run/cli.ts";
+import { cli, runMain } from "../lib/run/mod.ts";
 
 const flags = cli({
   name: "sample",
