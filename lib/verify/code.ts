@@ -1,11 +1,10 @@
 /**
  * Code answers: the program a model's free text contains, and the sandbox job that runs it
- * against a record's tests.
+ * against a record's tests (judged outside the candidate; see sandbox.ts).
  *
  * @module
  */
 
-import { joinCompletion } from "../data/loaders/code.ts";
 import type { TaskRecord } from "../data/record.ts";
 import type { SandboxJob, SandboxLanguage } from "./sandbox.ts";
 
@@ -35,21 +34,81 @@ export function recordLanguage(record: TaskRecord): SandboxLanguage {
   return lang === "typescript" || lang === "javascript" ? "typescript" : "python";
 }
 
+/** Leading whitespace width with tabs to the next multiple of 8, as Python reads it. */
+function indentWidth(line: string): number {
+  let w = 0;
+  for (const ch of line) {
+    if (ch === " ") w++;
+    else if (ch === "\t") w = (Math.floor(w / 8) + 1) * 8;
+    else break;
+  }
+  return w;
+}
+
+/**
+ * A HumanEval-style prompt with a completion (a function body) appended, the body re-indented
+ * to the prompt's body indentation where they differ (every indented line shifted by the same
+ * amount, so its structure is kept; from the first line back at column 0, a helper after the
+ * body, the text is left as it is). The same rule as the HumanEval loader's, kept here because
+ * `verify` imports nothing from `data` but the record type.
+ *
+ * @example A 2-space body under a 4-space docstring
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { joinCompletion } from "./code.ts";
+ * const prompt = "def f(x):\n    '''Twice x.'''\n";
+ * assert.equal(
+ *   joinCompletion(prompt, "  if x:\n    return 2 * x\n  return 0\n"),
+ *   prompt + "    if x:\n      return 2 * x\n    return 0\n",
+ * );
+ * ```
+ */
+export function joinCompletion(prompt: string, completion: string): string {
+  const promptLines = prompt.split("\n").filter((l) => l.trim());
+  const last = promptLines[promptLines.length - 1] ?? "";
+  const target = last.trimEnd().endsWith(":") ? indentWidth(last) + 4 : indentWidth(last);
+  const lines = completion.split("\n");
+  const code = (l: string) => l.trim() !== "" && !l.trim().startsWith("#");
+  const first = lines.find(code);
+  const from = first === undefined ? 0 : indentWidth(first);
+  if (from === 0 || (from === target && !/^ *\t/m.test(completion))) return prompt + completion;
+  let inBody = true;
+  const shifted = lines.map((l) => {
+    if (!inBody || !code(l)) return l;
+    const w = indentWidth(l);
+    if (w === 0) {
+      inBody = false;
+      return l;
+    }
+    return " ".repeat(Math.max(0, w - from + target)) + l.replace(/^[ \t]*/, "");
+  });
+  return prompt + shifted.join("\n");
+}
+
+/** The top-level functions and classes a reference Python program defines. */
+function definedNames(program: string): string[] {
+  return [...program.matchAll(/^(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)/gm)].map((m) => m[1]);
+}
+
 /**
  * The sandbox job that checks `prediction` against `record`'s tests. For HumanEval records (with
  * `meta.entryPoint`), a completion that does not define the entry point is appended to the
- * prompt, as HumanEval completions are, re-indented to the prompt's body when it differs.
+ * prompt, as HumanEval completions are. The job names the functions under test (the entry point,
+ * or what the reference program defines), so the tests take those from the candidate even where
+ * they shadow a builtin (MBPP has a `sum`); every other builtin and module the tests use is the
+ * judge's own.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { codeJob } from "./code.ts";
  * const rec = {
- *   id: "1", domain: "code" as const, question: "Add.", answer: "", meta: {},
- *   tests: ["assert add(1, 2) == 3"],
+ *   id: "1", domain: "code" as const, question: "Add.", answer: "def add(a, b): return a + b",
+ *   meta: {}, tests: ["assert add(1, 2) == 3"],
  * };
- * assert.deepEqual(codeJob(rec, "def add(a, b): return a + b"), {
- *   language: "python", program: "def add(a, b): return a + b", tests: "assert add(1, 2) == 3",
+ * assert.deepEqual(codeJob(rec, "def add(a, b): return b + a"), {
+ *   language: "python", program: "def add(a, b): return b + a", tests: "assert add(1, 2) == 3",
+ *   names: ["add"],
  * });
  * ```
  */
@@ -62,5 +121,12 @@ export function codeJob(record: TaskRecord, prediction: string): SandboxJob {
   if (typeof entry === "string" && !new RegExp(`\\bdef\\s+${entry}\\s*\\(`).test(program)) {
     program = joinCompletion(record.question, program);
   }
-  return { language: recordLanguage(record), program, tests: record.tests.join("\n") };
+  const language = recordLanguage(record);
+  const names = typeof entry === "string" ? [entry] : definedNames(record.answer);
+  return {
+    language,
+    program,
+    tests: record.tests.join("\n"),
+    ...(language === "python" ? { names } : {}),
+  };
 }

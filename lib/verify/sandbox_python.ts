@@ -1,0 +1,122 @@
+/**
+ * Python runs: a trusted judge process (harness_judge.py, outside the sandbox, holding the tests
+ * and no candidate code) starts each candidate in its own bubblewrap sandbox (harness_candidate.py
+ * inside, one started ahead so it is warm), runs the tests against proxies of the candidate's
+ * functions and sends back the verdict. One judge serves one worker for a whole `runAll`.
+ *
+ * @module
+ */
+
+import { bwrapArgs, type RunLimits, runUid, type SandboxSetup } from "./sandbox_setup.ts";
+import { lineReader, type RunResult, tailReader } from "./sandbox_io.ts";
+
+/** A judge process: send it a job, get the verdict; close it when done. */
+export interface Judge {
+  run(
+    program: string,
+    tests: string,
+    names: readonly string[],
+    timeoutMs: number,
+  ): Promise<RunResult>;
+  close(): Promise<void>;
+  /** The process has ended (after a stall or crash): start a new one. */
+  readonly ended: boolean;
+}
+
+async function source(name: string): Promise<string> {
+  const url = new URL(name, import.meta.url);
+  return url.protocol === "file:"
+    ? await Deno.readTextFile(url)
+    : await (await fetch(url)).text();
+}
+
+/** Starts a judge whose candidates run with `limits`. */
+export async function startJudge(setup: SandboxSetup, limits: RunLimits): Promise<Judge> {
+  const python = setup.python;
+  if (!python) {
+    throw new Error(
+      "Cannot run a Python program in the sandbox: no Python interpreter runs here (install python3, or pass 'python')",
+    );
+  }
+  const [judgeSrc, runnerSrc] = await Promise.all([
+    source("./harness_judge.py"),
+    source("./harness_candidate.py"),
+  ]);
+  const candidate = [python, "-I", "-S", "-B", "-c", runnerSrc];
+  const argv = setup.isolated && setup.bwrap
+    ? [setup.bwrap, ...await bwrapArgs(["--ro-bind", python, python], limits), ...candidate]
+    : candidate;
+  const child = new Deno.Command(python, {
+    args: ["-I", "-S", "-B", "-c", judgeSrc],
+    cwd: "/",
+    clearEnv: true,
+    env: { PATH: "/usr/bin:/bin", LANG: "C.UTF-8" },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stderr = tailReader(child.stderr, 8 << 10);
+  const writer = child.stdin.getWriter();
+  const lines = lineReader(child.stdout, 1 << 20);
+  const send = (x: unknown) => writer.write(new TextEncoder().encode(JSON.stringify(x) + "\n"));
+  await send({
+    argv,
+    env: { PATH: "/usr/bin:/bin", LANG: "C.UTF-8", HOME: "/sandbox" },
+    uidBase: runUid(),
+    uidCount: 1000,
+    limits: {
+      as: limits.memoryBytes,
+      cpu: limits.cpuSeconds,
+      fsize: limits.diskBytes,
+      nproc: limits.processes,
+    },
+  });
+  let dead = false;
+  const close = async () => {
+    if (!dead) {
+      dead = true;
+      await writer.close().catch(() => {});
+    }
+    const timer = setTimeout(() => {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* gone */ }
+    }, 5000);
+    await child.status;
+    clearTimeout(timer);
+    lines.cancel();
+    await stderr.catch(() => "");
+  };
+  return {
+    async run(program, tests, names, timeoutMs) {
+      const t0 = performance.now();
+      if (dead) throw new Error("Cannot run a job: the judge process has ended");
+      await send({ program, tests, names, timeoutMs });
+      // The judge enforces the candidate's time; this guards against the judge itself stalling
+      // (on a pathological answer), ending it so the pool starts a new one.
+      const line = await lines.next(timeoutMs + 15000);
+      if (typeof line === "string") {
+        const r = JSON.parse(line);
+        return { status: r.status, exitCode: r.exitCode, stderr: r.stderr, ms: r.ms };
+      }
+      dead = true;
+      try {
+        child.kill("SIGKILL");
+      } catch { /* gone */ }
+      await child.status;
+      const why = line === "timeout"
+        ? "the judge did not finish in time"
+        : `the judge ended: ${(await stderr.catch(() => "")).slice(-1500)}`;
+      return {
+        status: line === "timeout" ? "timeout" : "error",
+        exitCode: null,
+        stderr: why,
+        ms: performance.now() - t0,
+      };
+    },
+    close,
+    get ended() {
+      return dead;
+    },
+  };
+}
