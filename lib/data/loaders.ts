@@ -12,6 +12,7 @@ import { humanevalRecord, mbppRecord } from "./loaders/code.ts";
 import { medicalChoiceRecord, mmluCsvRow, mmluRecord, pubmedqaRecord } from "./loaders/choice.ts";
 import { parseCsvRows } from "./loaders/csv.ts";
 import { gsm8kRecord, mathRecord, svampRecord } from "./loaders/math.ts";
+import { taskRecordRow } from "./loaders/records.ts";
 import {
   jsonlRows,
   type LoadOptions,
@@ -36,7 +37,8 @@ export type DataFormat =
   | "mbpp"
   | "humaneval"
   | "bbh"
-  | "mmlu";
+  | "mmlu"
+  | "records";
 
 /** Every format name, for flag validation. */
 export const DATA_FORMATS: readonly DataFormat[] = Object.freeze([
@@ -50,6 +52,7 @@ export const DATA_FORMATS: readonly DataFormat[] = Object.freeze([
   "humaneval",
   "bbh",
   "mmlu",
+  "records",
 ]);
 
 /** The name each format has in error messages. */
@@ -64,6 +67,25 @@ const LABELS: Readonly<Record<DataFormat, string>> = Object.freeze({
   humaneval: "HumanEval",
   bbh: "BBH",
   mmlu: "MMLU",
+  records: "task records",
+});
+
+/**
+ * The keys a row of each format holds (for BBH, an entry of `examples`; for PubMedQA, an
+ * entry under its PMID): how {@link sniffFormats} recognises a file.
+ */
+const EXPECTED_KEYS: Readonly<Record<DataFormat, readonly string[]>> = Object.freeze({
+  gsm8k: ["question", "answer"],
+  math: ["problem"],
+  svamp: ["Body", "Question", "Answer"],
+  medmcqa: ["question", "options", "answer_idx"],
+  medqa: ["question", "options", "answer_idx"],
+  pubmedqa: ["QUESTION", "final_decision"],
+  mbpp: ["text", "code", "test_list"],
+  humaneval: ["prompt", "entry_point", "test"],
+  bbh: ["input", "target"],
+  mmlu: ["question", "choices", "answer"],
+  records: ["id", "domain", "question", "answer", "answerKind"],
 });
 
 const JSONL_MAPPERS: Readonly<
@@ -76,6 +98,7 @@ const JSONL_MAPPERS: Readonly<
   mbpp: mbppRecord,
   humaneval: humanevalRecord,
   mmlu: mmluRecord,
+  records: taskRecordRow,
 });
 
 /**
@@ -179,11 +202,70 @@ function loadJson(
   return mapRows(list.map((r, k) => asRow(r, k + 1)), map, where, options);
 }
 
+/** The first rows of a data file's text, however it is laid out (JSON, JSONL); CSV gives none. */
+function sampleRows(text: string, count: number): Record<string, unknown>[] {
+  const isRow = (r: unknown): r is Record<string, unknown> =>
+    !!r && typeof r === "object" && !Array.isArray(r);
+  let whole: unknown;
+  try {
+    whole = JSON.parse(text);
+  } catch {
+    const rows: Record<string, unknown>[] = [];
+    for (const line of text.split("\n", 50)) {
+      if (rows.length >= count) break;
+      try {
+        const r = JSON.parse(line);
+        if (isRow(r)) rows.push(r);
+      } catch { /* not JSON: not a row */ }
+    }
+    return rows;
+  }
+  if (Array.isArray(whole)) return whole.slice(0, count).filter(isRow);
+  if (!isRow(whole)) return [];
+  if (Array.isArray(whole.examples)) return whole.examples.slice(0, count).filter(isRow);
+  // A one-line JSONL file holding a single row, or entries keyed by id (PubMedQA).
+  if (DATA_FORMATS.some((f) => EXPECTED_KEYS[f].every((k) => Object.hasOwn(whole, k)))) {
+    return [whole];
+  }
+  return Object.values(whole).slice(0, count).filter(isRow);
+}
+
+/**
+ * The formats whose keys the first rows of `text` hold, most specific first (empty when none
+ * fits; a CSV file gives none).
+ *
+ * @example A GSM8K line also fits no more specific format
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sniffFormats } from "./loaders.ts";
+ * assert.deepEqual(sniffFormats('{"text":"Add.","code":"def f(): pass","test_list":[]}\n'), ["mbpp"]);
+ * assert.deepEqual(sniffFormats('{"question":"2+2?","answer":"#### 4"}\n'), ["gsm8k"]);
+ * ```
+ */
+export function sniffFormats(text: string): DataFormat[] {
+  const rows = sampleRows(text, 5);
+  if (rows.length === 0) return [];
+  const fits = DATA_FORMATS.filter((f) =>
+    rows.every((r) => EXPECTED_KEYS[f].every((k) => Object.hasOwn(r, k)))
+  );
+  const most = Math.max(0, ...fits.map((f) => EXPECTED_KEYS[f].length));
+  return fits.filter((f) => EXPECTED_KEYS[f].length === most);
+}
+
+/** `error` with a note of the format the file looks like, when that is not `format`. */
+function withGuess(error: Error, format: DataFormat, text: string): Error {
+  const guess = sniffFormats(text);
+  if (guess.length === 0 || guess.includes(format)) return error;
+  const names = guess.map((g) => `${LABELS[g]} ('${g}')`).join(" or ");
+  return new Error(`${error.message} (the file looks like ${names} data)`);
+}
+
 /**
  * Loads a data set file of a format: JSONL (GSM8K, MATH, MedMCQA, MedQA, MBPP, HumanEval — also
- * `.jsonl.gz` —, MMLU), JSON (SVAMP, PubMedQA `ori_pqal.json`, a BBH task file or a folder of
+ * `.jsonl.gz` —, MMLU, and the toolkit's own task records, `JSON.stringify` of each per line), JSON (SVAMP, PubMedQA `ori_pqal.json`, a BBH task file or a folder of
  * them) or CSV (MMLU, with or without the header). Records keep the file's own id where it has
- * one (`realidx`, `task_id`, `ID`, the PubMedQA key), else the 0-based line number.
+ * one (`realidx`, `task_id`, `ID`, the PubMedQA key), else the 0-based line number. A file that
+ * does not load in `format` gets an error that also names the format its rows look like.
  *
  * @example A GSM8K file with a bad row, skipped and listed
  * ```ts
@@ -217,9 +299,13 @@ export async function loadDataset(
     return { records, skipped };
   }
   const text = await readText(path, label);
-  if (format === "mmlu" && /\.csv$/i.test(path)) return loadMmluCsv(text, path, options);
-  if (format === "svamp" || format === "bbh" || format === "pubmedqa") {
-    return loadJson(format, text, path, options);
+  try {
+    if (format === "mmlu" && /\.csv$/i.test(path)) return loadMmluCsv(text, path, options);
+    if (format === "svamp" || format === "bbh" || format === "pubmedqa") {
+      return loadJson(format, text, path, options);
+    }
+    return mapJsonl(text, format, path, options);
+  } catch (e) {
+    throw e instanceof Error ? withGuess(e, format, text) : e;
   }
-  return mapJsonl(text, format, path, options);
 }

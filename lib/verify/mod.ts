@@ -1,13 +1,17 @@
 /**
- * Verifiers: exact math answers, multiple-choice letters, and code run against tests in a
- * sandbox; per-format scoring of a model's predictions.
+ * Verifiers: one answer checker keyed by the record's answer kind ({@link checkAnswer},
+ * {@link checkAnswers}): math compared by value, choices and labels read strictly, code run
+ * against tests in a sandbox; scoring a file of predictions against a data set.
  *
  * @example Math, choice and code checks
  * ```ts
  * import assert from "node:assert/strict";
- * import { createSandbox, extractChoice, mathEquivalent } from "./mod.ts";
+ * import { checkAnswer, createSandbox, extractChoice, mathEquivalent } from "./mod.ts";
  * assert.ok(mathEquivalent("\\dfrac{3}{4}", "75%"));
  * assert.equal(extractChoice("(B) Metformin", { A: "Insulin", B: "Metformin" }), "B");
+ * const rec = { id: "1", domain: "math" as const, question: "2+2?", answer: "4",
+ *   answerKind: "number" as const, meta: {} };
+ * assert.equal(checkAnswer(rec, "2 + 2 = 4. The answer is 4.")?.correct, true);
  * const sandbox = await createSandbox();
  * const r = await sandbox.run({
  *   language: "typescript",
@@ -27,7 +31,6 @@ export {
   parseRational,
   type Rational,
 } from "./math.ts";
-export { extractChoice } from "./choice.ts";
 export { codeJob, extractCode, recordLanguage } from "./code.ts";
 export {
   createSandbox,
@@ -41,12 +44,21 @@ export {
   type SandboxSetup,
 } from "./sandbox.ts";
 export { mapPool, type PoolOptions } from "./pool.ts";
-export { type AnswerCheck, checkAnswers } from "./record.ts";
 export {
-  CODE_FORMATS,
-  isCorrect,
+  ANSWER_CHECKERS,
+  type AnswerCheck,
+  checkAnswer,
+  checkAnswers,
+  type Checker,
+  type CheckOptions,
+} from "./check.ts";
+export { extractChoice, extractLabel } from "./choice.ts";
+export {
   type ItemResult,
+  type ItemStatus,
+  parsePredictions,
   type ScoreOptions,
   scorePredictions,
-  TEXT_FORMATS,
+  type ScoreSummary,
+  summarizeScores,
 } from "./score.ts";

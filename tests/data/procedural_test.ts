@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { corpusRecords, renderGenerator, renderStudent } from "../../lib/data/pretrain_corpus.ts";
 import { ARITHMETIC_KINDS, generateTasks, TASK_KINDS } from "../../lib/data/procedural/mod.ts";
 import { parseTags } from "../../lib/data/tags.ts";
-import { checkAnswers } from "../../lib/verify/record.ts";
+import { checkAnswers } from "../../lib/verify/check.ts";
 import { createSandbox } from "../../lib/verify/sandbox.ts";
 
 /** Checks each "a op b = c." step of a reasoning and returns the last result. */

@@ -6,7 +6,7 @@ import { loadModel } from "../../lib/model/model.ts";
 import { DEFAULT_MODEL_CONFIGS, DEFAULT_MODEL_DIR } from "../../lib/model/presets.ts";
 import { createRuntime } from "../../lib/runtime/program.ts";
 import { sample } from "../../lib/sample/sampler.ts";
-import { checkAnswers } from "../../lib/verify/record.ts";
+import { checkAnswers } from "../../lib/verify/check.ts";
 import { createSandbox } from "../../lib/verify/sandbox.ts";
 
 const rt = createRuntime({ threads: 2 });

@@ -43,16 +43,20 @@ function bbhOptions(input: string): BbhOptions | null {
  * A BBH example; the id is `<task>/<0-based index>`. Inputs that end in lettered options
  * (`(A) …`) become `choice` records (the options move to `choices`, the answer is the letter);
  * a dash list of options (`- Yes`, `- No`) makes a `label` record (the answer is the label);
- * other targets are `exact`.
+ * other targets (and a target that is no option) are `exact`.
  */
 export function bbhRecord(r: Record<string, unknown>, index: number, task: string): TaskRecord {
   const input = field(r, "input"), target = field(r, "target").trim();
   const base = { id: `${task}/${index}`, domain: "reasoning" as const, meta: { task } };
   const opts = bbhOptions(input);
   if (opts?.style === "letters") {
-    const letter = /^\(([A-Z])\)$/.exec(target)?.[1];
+    // A few targets are the option's text rather than its letter ("Monsters, Inc").
+    const letter = /^\(([A-Z])\)$/.exec(target)?.[1] ??
+      Object.keys(opts.choices).find((k) => opts.choices[k].toLowerCase() === target.toLowerCase());
+    // One movie_recommendation item splits its target ("Monsters, Inc") across two options:
+    // its target is free text, checked whole.
     if (!letter || !Object.hasOwn(opts.choices, letter)) {
-      throw new RowError(`'target' must be one of the options: current value is '${target}'`);
+      return { ...base, question: input, answer: target, answerKind: "exact" };
     }
     return {
       ...base,
