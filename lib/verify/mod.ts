@@ -28,8 +28,12 @@ export {
   extractBoxed,
   extractMathAnswer,
   mathEquivalent,
+  type MathValue,
+  type ParsedAnswer,
+  parseMath,
   parseRational,
   type Rational,
+  valueEqual,
 } from "./math.ts";
 export { codeJob, extractCode, recordLanguage } from "./code.ts";
 export {
