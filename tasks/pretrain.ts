@@ -247,6 +247,14 @@ async function pretrain(name: DefaultModel, tokJson: string, tok: Tokenizer): Pr
     final_loss: recent.at(-1),
     ...fingerprint.flags,
   };
+  if (recent.length === 0) {
+    // The checkpoint already held every step: export again (an earlier export may have been cut
+    // short) but keep the recipe of the run that did the steps.
+    const had = await Deno.stat(`${dir}/recipe.json`).then(() => true, () => false);
+    if (!had) await Deno.writeTextFile(`${dir}/recipe.json`, JSON.stringify(recipe, null, 2));
+    console.log(`${name}: the checkpoint already holds all ${steps} steps; saved to ${dir}`);
+    return 0;
+  }
   await Deno.writeTextFile(`${dir}/recipe.json`, JSON.stringify(recipe, null, 2));
   console.log(
     `${name}: saved to ${dir} (mean loss of the last ${recent.length} steps ${mean().toFixed(3)})`,

@@ -7,8 +7,8 @@
  * @module
  */
 
-import { toOnnx } from "../graph/onnx.ts";
-import { writeSafetensorsFile } from "../runtime/safetensors.ts";
+import { toOnnx } from "../graph/mod.ts";
+import { writeSafetensorsFile } from "../runtime/mod.ts";
 import { llamaConfigToHf } from "./config.ts";
 import { weightConstants } from "./llama.ts";
 import type { LanguageModel } from "./model.ts";

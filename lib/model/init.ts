@@ -8,9 +8,9 @@
  * @module
  */
 
-import { tensor } from "../graph/tensor.ts";
-import type { Rng } from "../run/rng.ts";
-import type { ParamStore } from "../runtime/params.ts";
+import { tensor } from "../graph/mod.ts";
+import type { Rng } from "../run/mod.ts";
+import type { ParamStore } from "../runtime/mod.ts";
 import { type LlamaConfig, llamaParamShapes } from "./config.ts";
 
 /** Options of {@link initWeights}. */

@@ -6,11 +6,14 @@
  * @module
  */
 
-import { tensor } from "../graph/tensor.ts";
-import { buildTrainStep } from "../graph/train_step.ts";
-import type { OptimizerOptions } from "../graph/optim.ts";
-import type { ParamStore } from "../runtime/params.ts";
-import { createTrainer, type StepResult, type Trainer, trainStep } from "../runtime/trainer.ts";
+import { buildTrainStep, type HostTensor, type OptimizerOptions, tensor } from "../graph/mod.ts";
+import {
+  createTrainer,
+  type ParamStore,
+  type StepResult,
+  type Trainer,
+  trainStep,
+} from "../runtime/mod.ts";
 import { packSequences } from "./batch.ts";
 import type { LanguageModel } from "./model.ts";
 import { buildLossGraph } from "./programs.ts";
@@ -96,7 +99,7 @@ export async function lmTrainStep(t: LmTrainer, batch: LmBatch, lr: number): Pro
   const weights = batch.weights
     ? perTarget(batch.weights, b.lengths, b.width, "weights")
     : tensor("float32", b.targetMask.shape, b.targetMask.data.map((m) => m / Math.max(total, 1)));
-  const feeds: Record<string, import("../graph/tensor.ts").HostTensor> = {
+  const feeds: Record<string, HostTensor> = {
     input_ids: b.input_ids,
     attention_mask: b.attention_mask,
     position_ids: b.position_ids,

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { loadParams, type ParamStore, saveParams } from "../runtime/params.ts";
+import { loadParams, type ParamStore, saveParams } from "../runtime/mod.ts";
 import { fingerprintDifference, type RunFingerprint } from "./fingerprint.ts";
 import type { RngState } from "./rng.ts";
 

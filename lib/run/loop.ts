@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { ParamStore } from "../runtime/params.ts";
+import type { ParamStore } from "../runtime/mod.ts";
 import { saveCheckpoint } from "./checkpoint.ts";
 import type { RunFingerprint } from "./fingerprint.ts";
 import type { Rng } from "./rng.ts";

@@ -6,8 +6,7 @@
  * @module
  */
 
-import type { Shape } from "../graph/ir.ts";
-import { type DType, type HostTensor, tensor } from "../graph/tensor.ts";
+import { type DType, type HostTensor, type Shape, tensor } from "../graph/mod.ts";
 import { readSafetensorsFile, writeSafetensorsFile } from "./safetensors.ts";
 
 /** Named tensors. A plain Map, so callers can iterate, copy and inspect it freely. */

@@ -6,9 +6,7 @@
  * @module
  */
 
-import type { Graph } from "../graph/ir.ts";
-import { type HostTensor, tensor } from "../graph/tensor.ts";
-import { nextName, type TrainStep } from "../graph/train_step.ts";
+import { type Graph, type HostTensor, nextName, tensor, type TrainStep } from "../graph/mod.ts";
 import { checkParams, type ParamStore, zerosFor } from "./params.ts";
 import { compile, type Feed, type Program, runProgram, type Runtime } from "./program.ts";
 

@@ -11,7 +11,7 @@
  * @module
  */
 
-import type { Rng } from "../run/rng.ts";
+import type { Rng } from "../run/mod.ts";
 
 /** How to choose. */
 export interface ChooseOptions {

@@ -10,7 +10,7 @@ import { type HostTensor, tensor } from "../graph/mod.ts";
 import { cacheNames, decodeProgram, type LanguageModel, weightFeeds } from "../model/mod.ts";
 import { type Program, runProgram } from "../runtime/mod.ts";
 import { checkChooseOptions, type ChooseOptions, chooseToken } from "./choose.ts";
-import { createRng, type Rng } from "../run/rng.ts";
+import { createRng, type Rng } from "../run/mod.ts";
 import { checkStop } from "./stop.ts";
 
 /** Options of {@link sample}. */

@@ -6,7 +6,7 @@
  */
 
 import type { TaskRecord } from "../record.ts";
-import type { Rng } from "../../run/rng.ts";
+import type { Rng } from "../../run/mod.ts";
 import { NAMES, OBJECTS } from "./words.ts";
 
 /** The skills of the arithmetic family. */

@@ -7,7 +7,7 @@
  */
 
 import type { TaskRecord } from "../record.ts";
-import type { Rng } from "../../run/rng.ts";
+import type { Rng } from "../../run/mod.ts";
 
 /** The skills of the code family. */
 export type CodeKind =

@@ -10,12 +10,12 @@ import type { TaskRecord } from "../record.ts";
 import { ARITHMETIC_KINDS, type ArithmeticKind, arithmeticTask } from "./arithmetic.ts";
 import { CHOICE_KINDS, type ChoiceKind, choiceTask } from "./choice.ts";
 import { CODE_KINDS, type CodeKind, codeTask } from "./code.ts";
-import { createRng, type Rng } from "../../run/rng.ts";
+import { createRng, type Rng } from "../../run/mod.ts";
 
 export { ARITHMETIC_KINDS, type ArithmeticKind } from "./arithmetic.ts";
 export { CHOICE_KINDS, type ChoiceKind } from "./choice.ts";
 export { CODE_KINDS, type CodeKind } from "./code.ts";
-export type { Rng } from "../../run/rng.ts";
+export type { Rng } from "../../run/mod.ts";
 
 /** The procedural families: word problems, four-option choices, TypeScript functions. */
 export type TaskFamily = "arithmetic" | "choice" | "code";
