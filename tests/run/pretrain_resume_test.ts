@@ -35,8 +35,8 @@ async function pretrain(args: string[], cwd = root) {
   return { code, out: dec.decode(stdout) + dec.decode(stderr) };
 }
 
-/** Runs until the progress bar shows a step, sends SIGINT, and waits for the exit. */
-async function interrupted(args: string[]) {
+/** Runs until the progress bar shows a step, sends `signal`, and waits for the exit. */
+async function interrupted(args: string[], signal: Deno.Signal = "SIGINT") {
   const child = spawn(args);
   const dec = new TextDecoder();
   let err = "", sent = false;
@@ -44,7 +44,7 @@ async function interrupted(args: string[]) {
   for await (const chunk of child.stderr) {
     err += dec.decode(chunk, { stream: true });
     if (!sent && /student \S+ \d+\/\d+/.test(err)) {
-      child.kill("SIGINT");
+      child.kill(signal);
       sent = true;
     }
   }
@@ -110,6 +110,15 @@ Deno.test("resuming with a changed flag is refused, naming the flag and both val
     /^error: Cannot resume \S+\/student\/checkpoint: flag 'lr' differs: checkpoint has 0.003, this run has 0.002/m,
   );
   assert.doesNotMatch(changed.out, /\n\s+at /, "no stack trace");
+  await Deno.remove(tmp, { recursive: true });
+});
+
+Deno.test("SIGTERM also stops a run after a checkpoint, with exit status 143", async () => {
+  const tmp = await Deno.makeTempDir();
+  const r = await interrupted([...TINY, "--steps", "300", "--out", tmp], "SIGTERM");
+  assert.equal(r.code, 143, r.out);
+  const ck = (await loadCheckpoint(`${tmp}/student/checkpoint`))!;
+  assert.ok(ck.step >= 1 && ck.step < 300, `stopped at step ${ck.step}`);
   await Deno.remove(tmp, { recursive: true });
 });
 
