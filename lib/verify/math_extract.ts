@@ -22,7 +22,10 @@ function leadingMath(s: string): { inner: string; end: number } | null {
     if (!s.startsWith(open, t)) continue;
     const end = s.indexOf(close, t + open.length);
     if (end < 0 || end - t > MAX_EXTRACT) return null;
-    return { inner: s.slice(t + open.length, end), end: end + close.length };
+    const inner = s.slice(t + open.length, end);
+    // "$18 and $20": dollar signs of prose, not a math span.
+    if (open === "$" && /^\d[\d,.]*\s+[A-Za-z]{2,}/.test(inner)) return null;
+    return { inner, end: end + close.length };
   }
   return null;
 }

@@ -124,7 +124,9 @@ export function parseAnswer(answer: string): ParsedAnswer | null {
   // Prose: a word of three letters or more that is not a LaTeX command.
   const bare = plain.replace(/\\(?:begin|end)\s*\{[a-z*]*\}/g, "").replace(/\\[A-Za-z]+/g, "");
   if (/(?<![\\A-Za-z])[A-Za-z]{3,}/.test(bare)) {
-    const words = plain.toLowerCase().replace(/[{}]/g, "").replace(/\s+/g, " ").trim();
+    // Case folds only in ordinary words ("Monday" ≡ "monday"); "ABC" and "abc" stay apart.
+    const words = plain.replace(/[{}]/g, "").replace(/\s+/g, " ").trim()
+      .replace(/[A-Za-z]+/g, (w) => (/^[A-Z]?[a-z]+$/.test(w) ? w.toLowerCase() : w));
     return { value: { kind: "text", text: words }, percent };
   }
   // The LaTeX parser reads "2 3" as 23: digits separated only by space are not one number.

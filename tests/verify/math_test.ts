@@ -79,6 +79,7 @@ Deno.test("equal spellings of every kind of answer are accepted", () => {
     ["\\text{(C)}", "C"],
     ["\\textbf{(C)}", "(C)"],
     ["\\text{Monday}", "Monday"],
+    ["\\text{Monday}", "monday"],
   ], true);
 });
 
@@ -111,6 +112,7 @@ Deno.test("unequal answers are refused, including prefixes, merges, case and nea
     ["\\begin{pmatrix}1&2\\end{pmatrix}", "\\begin{pmatrix}1\\\\2\\end{pmatrix}"],
     ["\\text{Monday}", "Tuesday"],
     ["A", "B"],
+    ["\\text{ABC}", "\\text{abc}"],
     // adversarial near-misses of irrational values
     ["\\sqrt{2}", "1.41421356237309504880168872420969807856967187537694807317667973799"],
     ["\\sqrt{2}", "\\sqrt{2}+10^{-1000}"],
@@ -157,6 +159,7 @@ Deno.test("final answers are extracted whole, never a prefix of the expression",
     ["Final Answer: The final answer is $\\frac{1}{2}$. I hope it is correct.", "\\frac{1}{2}"],
     ["Answer: (1, 2)", "(1, 2)"],
     ["The answer is a difficult one; it is 4", "4"],
+    ["The answer is $18 and the change is $2.", "$18"],
     ["So we get $x = 5$.", "5"],
     ["We get 3 then 9.", "9"],
     ["no numbers", null],
@@ -281,6 +284,45 @@ Deno.test("MATH fixture golds equal themselves, boxed and unboxed", async () => 
     assert.ok(mathEquivalent(r.answer, r.answer), r.answer);
     assert.ok(mathEquivalent(extractMathAnswer(`So \\boxed{${r.answer}}.`), r.answer), r.answer);
   }
+});
+
+Deno.test("costly or undecidable expressions are refused quickly", () => {
+  const costly = [
+    "x^{1024}y^{1024}z^{1024}",
+    "(x+1)^{1024}",
+    "\\sqrt{2}^{1023}+\\sqrt{3}^{1023}",
+    "2^{2^{2^{2^{2}}}}",
+    "(" + "(\\sqrt{2}-1)^{64}".repeat(30) + ")",
+    Array.from({ length: 60 }, (_, i) => `\\sqrt{${i + 2}}`).join("+"),
+  ];
+  for (const a of costly) {
+    const t0 = performance.now();
+    assert.equal(mathEquivalent(a, "\\sqrt{2}"), false, a);
+    const ms = performance.now() - t0;
+    assert.ok(ms < 1000, `${a.slice(0, 30)}: ${ms.toFixed(0)} ms`);
+  }
+});
+
+Deno.test("parsing one answer leaves no trace on the next", () => {
+  const table: [string, string][] = [
+    ["f(x)", "xf"],
+    ["x = 3", "3"],
+    ["2x", "x \\cdot 2"],
+    [
+      "x",
+      "5",
+    ],
+    ["e^{i\\pi}", "-1"],
+    ["f", "g"],
+  ];
+  const before = table.map(([a, b]) => mathEquivalent(a, b));
+  for (
+    const a of ["f(x) = x^2", "x := 5", "\\operatorname{g}(t)", "e = 2", "\\pi = 3", "x \\in \\Z"]
+  ) {
+    parseMath(a);
+  }
+  assert.deepEqual(table.map(([a, b]) => mathEquivalent(a, b)), before);
+  assert.deepEqual(before, [true, true, true, false, false, false]);
 });
 
 Deno.test("extraction and checking of a one-megabyte output take well under a second", () => {
