@@ -34,6 +34,20 @@ export function unbroadcast(g: Value, target: Value): Value {
 /**
  * A rule must return exactly one entry (a gradient or null) per input of its node: a rule that
  * returns too few would silently drop a gradient, one that returns too many would misalign them.
+ * {@link grad} checks every rule it applies.
+ *
+ * @example A Mul node has two inputs, so its rule must return two entries
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkArity } from "./autodiff.ts";
+ * import { Graph } from "./ir.ts";
+ * import { mul } from "./ops.ts";
+ * const g = new Graph();
+ * mul(g.input("a", "float32", [2]), g.input("b", "float32", [2]));
+ * const node = g.nodes.at(-1)!;
+ * checkArity([null, null], node);
+ * assert.throws(() => checkArity([null], node), /Cannot differentiate through Mul \(node \d+\): its gradient rule must return one gradient per input \(2\): current count is 1/);
+ * ```
  */
 export function checkArity(grads: readonly (Value | null)[], node: Node): void {
   if (!Array.isArray(grads) || grads.length !== node.inputs.length) {

@@ -298,7 +298,25 @@ export interface RunOptions {
 
 /**
  * Runs a program: the one place every session run goes through. Feeds are checked against the
- * program's signature first, so a wrong name, dtype or shape is reported by input name.
+ * program's signature first, so a wrong name, dtype or shape is reported by input name; every
+ * error names the program.
+ *
+ * @example A wrong shape is reported with the program's name and the input's
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Graph } from "../graph/ir.ts";
+ * import { mul } from "../graph/ops.ts";
+ * import { tensor } from "../graph/tensor.ts";
+ * import { compile, createRuntime, runProgram } from "./program.ts";
+ * const g = new Graph();
+ * const x = g.input("x", "float32", [2]);
+ * const prog = await compile(createRuntime({ threads: 1 }), g, { y: mul(x, x) }, { name: "square" });
+ * assert.deepEqual([...(await runProgram(prog, { x: tensor("float32", [2], [3, 4]) })).y.data], [9, 16]);
+ * await assert.rejects(
+ *   () => runProgram(prog, { x: tensor("float32", [3]) }),
+ *   /Cannot run program 'square': input 'x' must have shape \[2\]: current shape is \[3\]/,
+ * );
+ * ```
  */
 export async function runProgram(
   program: Program,
