@@ -36,7 +36,10 @@ export interface FineTuneOptions {
   readonly steps?: number;
   /** Passes over the examples (rounded up to whole steps); give this or `steps`. @default 1 */
   readonly epochs?: number;
-  /** The schedule without its length (`totalSteps` is the run's). @default cosine, peak 3e-4, 10% warm-up, minRatio 0.1 */
+  /**
+   * The schedule without its length (`totalSteps` is the run's); a left-out `warmupSteps` is 10%
+   * of the steps. @default { kind: "cosine", peak: 3e-4, minRatio: 0.1 }
+   */
   readonly schedule?: Omit<Schedule, "totalSteps">;
   /** Seed of the shuffling. @default 0 */
   readonly seed?: number;
