@@ -25,21 +25,18 @@ ID, the PubMedQA key, BBH '<task>/<index>'), else the 0-based line number as a s
   flags: {
     format: {
       kind: "string",
-      help: "data set format ('records': the toolkit's own task-record JSONL)",
-      required: true,
+      help: "data set format, required ('records': the toolkit's own task-record JSONL)",
       choices: DATA_FORMATS,
       value: "FORMAT",
     },
     data: {
       kind: "string",
-      help: "the data set file (JSONL, JSON, CSV)",
-      required: true,
+      help: "the data set file (JSONL, JSON, CSV), required",
       value: "FILE",
     },
     predictions: {
       kind: "string",
-      help: "JSONL of {id, prediction}",
-      required: true,
+      help: "JSONL of {id, prediction}, required",
       value: "FILE",
     },
     out: { kind: "string", help: "per-item results (default: PRED.results.jsonl)", value: "FILE" },
@@ -72,27 +69,33 @@ ID, the PubMedQA key, BBH '<task>/<index>'), else the 0-based line number as a s
 
 const RUN_STATUSES: readonly RunStatus[] = ["pass", "fail", "timeout", "error"];
 
+// Checked after parsing, so a bad value of another flag is named first.
+for (const name of ["format", "data", "predictions"] as const) {
+  if (flags[name] === undefined) usageExit(`'--${name}' is required`);
+}
+
 await runMain(async () => {
   const format = flags.format as DataFormat;
-  const predText = await Deno.readTextFile(flags.predictions).catch((e) => {
-    usageExit(`'--predictions' ${flags.predictions}: ${(e as Error).message}`);
+  const data = flags.data!, predictions = flags.predictions!;
+  const predText = await Deno.readTextFile(predictions).catch((e) => {
+    usageExit(`'--predictions' ${predictions}: ${(e as Error).message}`);
   });
   let preds: Map<string, string>;
   try {
-    preds = parsePredictions(predText, flags.predictions);
+    preds = parsePredictions(predText, predictions);
   } catch (e) {
     usageExit((e as Error).message);
   }
-  const { records, skipped } = await loadDataset(format, flags.data, {
+  const { records, skipped } = await loadDataset(format, data, {
     onBadRow: flags["skip-bad-rows"] ? "skip" : "throw",
   });
-  for (const s of skipped) console.error(`skipped ${flags.data} line ${s.line}: ${s.reason}`);
-  if (records.length === 0) throw new Error(`${flags.data} holds no records`);
+  for (const s of skipped) console.error(`skipped ${data} line ${s.line}: ${s.reason}`);
+  if (records.length === 0) throw new Error(`${data} holds no records`);
   const known = new Set(records.map((r) => r.id));
   const unknown = [...preds.keys()].filter((id) => !known.has(id));
   if (unknown.length) {
     usageExit(
-      `${unknown.length} prediction ids are not in ${flags.data} (first: ${
+      `${unknown.length} prediction ids are not in ${data} (first: ${
         unknown.slice(0, 3).map((id) => `'${id}'`).join(", ")
       })`,
     );
@@ -111,7 +114,7 @@ await runMain(async () => {
     onProgress: bar && ((done) => bar.update(done)),
   });
   bar?.finish();
-  const out = flags.out ?? flags.predictions.replace(/\.jsonl$/, "") + ".results.jsonl";
+  const out = flags.out ?? predictions.replace(/\.jsonl$/, "") + ".results.jsonl";
   await Deno.writeTextFile(out, results.map((r) => JSON.stringify(r)).join("\n") + "\n");
   const s = summarizeScores(results);
   const runCounts = RUN_STATUSES.filter((k) => s.byStatus[k]).map((k) => `${k} ${s.byStatus[k]}`);
@@ -119,8 +122,8 @@ await runMain(async () => {
   if (flags.json) {
     console.log(JSON.stringify({
       format,
-      data: flags.data,
-      predictions: flags.predictions,
+      data: data,
+      predictions,
       results: out,
       total: s.total,
       predicted: s.predicted,

@@ -78,6 +78,17 @@ function normalizeExact(s: string): string {
  * The checker of each answer kind. Math and number answers are compared by value, choices and
  * labels read strictly (see `choice.ts`), exact targets compared whole (case and spacing
  * aside), code run against the record's tests.
+ *
+ * @example Text kinds check at once; code builds a sandbox job
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ANSWER_CHECKERS } from "./check.ts";
+ * const exact = ANSWER_CHECKERS.exact;
+ * const rec = { id: "1", domain: "reasoning" as const, question: "?", answer: "True",
+ *   answerKind: "exact" as const, meta: {} };
+ * assert.ok(exact.by === "text" && exact.check(rec, "So the answer is True.").correct);
+ * assert.equal(ANSWER_CHECKERS.code.by, "sandbox");
+ * ```
  */
 export const ANSWER_CHECKERS: Readonly<Record<AnswerKind, Checker>> = Object.freeze({
   number: BY_VALUE,

@@ -243,7 +243,7 @@ function maskOptions(
  * module doc): "Answer: D", "the answer is (D)", "I'd go with D", "option D", a final "… so D.",
  * or the text of exactly one option. Null when no single option is chosen.
  *
- * @example
+ * @example Letters standing as choices, and traps
  * ```ts
  * import assert from "node:assert/strict";
  * import { extractChoice } from "./choice.ts";
@@ -279,7 +279,7 @@ export function extractChoice(
  * ("the answer: no single factor" is no answer). `letters` (key → label) lets an option letter
  * name its label too.
  *
- * @example
+ * @example PubMedQA-style labels
  * ```ts
  * import assert from "node:assert/strict";
  * import { extractLabel } from "./choice.ts";

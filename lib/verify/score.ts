@@ -103,7 +103,7 @@ export interface ScoreSummary {
 /**
  * The counts of scored items: accuracy over the whole set and over the predicted items.
  *
- * @example
+ * @example One right, one missing
  * ```ts
  * import assert from "node:assert/strict";
  * import { summarizeScores } from "./score.ts";
@@ -138,7 +138,7 @@ export function summarizeScores(results: readonly ItemResult[]): ScoreSummary {
  * is not JSON or lacks `id` or a string `prediction`, naming the ids given more than once, or
  * saying the file holds no predictions.
  *
- * @example
+ * @example Ids as strings, repeated ids refused
  * ```ts
  * import assert from "node:assert/strict";
  * import { parsePredictions } from "./score.ts";

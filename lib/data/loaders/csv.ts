@@ -57,7 +57,7 @@ export function parseCsvRows(text: string): CsvRow[] {
 /**
  * Parses CSV text into rows of fields (see {@link parseCsvRows} for line numbers).
  *
- * @example
+ * @example CRLF line ends and a quoted field
  * ```ts
  * import assert from "node:assert/strict";
  * import { parseCsv } from "./csv.ts";
