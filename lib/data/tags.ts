@@ -80,11 +80,13 @@ function parseStrict(text: string): TagParse {
     else if (close > 1) issues.push(`</${t}> appears ${close} times`);
   }
   const re =
-    /^\s*<question>([\s\S]*?)<\/question>\s*<reasoning>([\s\S]*?)<\/reasoning>\s*<answer>([\s\S]*?)<\/answer>\s*$/;
+    /^\s*<question>([\s\S]*?)<\/question>\s*<reasoning>([\s\S]*?)<\/reasoning>\s*<answer>([\s\S]*?)<\/answer>(?:\s*<tests>([\s\S]*?)<\/tests>)?\s*$/;
   const m = re.exec(text);
   if (!m && issues.length === 0) issues.push("tags out of order or text outside the tags");
-  const sample: Partial<Record<(typeof TAG_NAMES)[number], string>> = {};
+  const sample: { -readonly [K in keyof TaggedSample]?: TaggedSample[K] } = {};
   if (m) TAG_NAMES.forEach((t, k) => sample[t] = m[k + 1].trim());
+  // A code task's optional fourth part: one test per line.
+  if (m?.[4] !== undefined) sample.tests = m[4].split("\n").map((l) => l.trim()).filter(Boolean);
   for (const t of TAG_NAMES) if (m && !sample[t]) issues.push(`<${t}> is empty`);
   return { ok: issues.length === 0, sample, issues };
 }

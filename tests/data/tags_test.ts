@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { questionText, renderGenerator } from "../../lib/data/pretrain_corpus.ts";
 import { generateTasks, TASK_KINDS, type TaskFamily } from "../../lib/data/procedural/mod.ts";
 import type { TaskRecord } from "../../lib/data/record.ts";
-import { renderTags, taskFromTags } from "../../lib/data/tags.ts";
+import { parseTags, renderTags, taskFromTags } from "../../lib/data/tags.ts";
 
 function render(r: TaskRecord): string {
   return renderTags({
@@ -37,6 +37,10 @@ Deno.test("taskFromTags round-trips every procedural family, kind and difficulty
         assert.deepEqual(back.choices, r.choices);
         assert.deepEqual(back.tests, r.tests);
         assert.deepEqual(back.meta, r.meta);
+        // The strict parser accepts the same text, with a code task's tests as lines.
+        const parsed = parseTags(render(r));
+        assert.ok(parsed.ok, parsed.issues.join("; "));
+        assert.deepEqual(parsed.sample.tests, r.tests);
       }
     }
   }
