@@ -77,6 +77,7 @@ export function tidyAnswer(answer: string): { text: string; percent: boolean } {
   s = s.replace(/^\\\[|\\\]$/g, "").replace(/^\\\(|\\\)$/g, "");
   s = s.replace(/\\(?:displaystyle|textstyle|left\.|right\.)/g, "");
   s = s.replace(/\\boxed\s*\{/g, "{");
+  s = s.replace(/\\(?:mathbf|boldsymbol|bm)\s*\{([^{}]*)\}/g, "{$1}");
   s = s.replace(/\\\$|\$/g, "").replace(/(?<!\\)\\(?:[,;:! ]|quad|qquad)/g, " ").replace(/~/g, " ");
   s = s.replace(/[\s.;,]+$/, "").trim();
   let percent = false;

@@ -74,6 +74,12 @@ Deno.test("equal spellings of every kind of answer are accepted", () => {
     ["\\sqrt[3]{16}", "2\\sqrt[3]{2}"],
     ["a \\cdot \\sqrt{b}", "\\sqrt{b}a"],
     ["\\left( 7 \\right)", "7"],
+    ["5!", "120"],
+    ["\\mathbf{3}", "3"],
+    ["\\binom{6}{2}", "15"],
+    ["\\frac{10!}{3!\\,7!}", "\\binom{10}{3}"],
+    ["|{-3}|", "3"],
+    ["\\left|1-\\sqrt{2}\\right|", "\\sqrt{2}-1"],
     ["x^2+2x+1", "(x+1)^2"],
     // choices and words
     ["\\text{(C)}", "C"],
@@ -112,6 +118,8 @@ Deno.test("unequal answers are refused, including prefixes, merges, case and nea
     ["\\begin{pmatrix}1&2\\end{pmatrix}", "\\begin{pmatrix}1\\\\2\\end{pmatrix}"],
     ["\\text{Monday}", "Tuesday"],
     ["A", "B"],
+    ["5!", "121"],
+    ["|1-\\sqrt{2}|", "1-\\sqrt{2}"],
     ["\\text{ABC}", "\\text{abc}"],
     // adversarial near-misses of irrational values
     ["\\sqrt{2}", "1.41421356237309504880168872420969807856967187537694807317667973799"],
