@@ -8,7 +8,7 @@
  * @module
  */
 
-import { type DType, type HostTensor, sizeOf, type TensorArray } from "../graph/tensor.ts";
+import { type DType, type HostTensor, sizeOf, type TensorArray } from "../graph/mod.ts";
 
 /** Storage dtypes this reader knows, and the engine dtype each becomes. */
 const READ_AS: Record<string, { dtype: DType; bytes: number }> = {
