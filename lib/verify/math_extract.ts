@@ -125,16 +125,26 @@ export function extractMathAnswer(text: string): string | null {
     // "The answer is a difficult one": an article, not an answer; read the prose instead.
     if (said && !/^[Aa]$/.test(said)) return said;
   }
-  // Prose: a math span that ends the text, else the last number.
-  const tail = text.trimEnd().replace(/[.\s]+$/, "");
-  for (const [open, close] of [["\\]", "\\["], ["\\)", "\\("], ["$", "$"]]) {
-    if (!tail.endsWith(open)) continue;
-    const start = tail.lastIndexOf(close, tail.length - open.length - 1);
-    if (start < 0 || tail.length - start > MAX_EXTRACT) continue;
-    const inner = tail.slice(start + close.length, tail.length - open.length).trim();
-    const eq = inner.lastIndexOf("=");
-    const rhs = (eq >= 0 ? inner.slice(eq + 1) : inner).trim();
-    if (rhs) return rhs;
+  // Prose: the math span(s) that end the text ("… are $x = 2$ and $x = -3$."), else the last
+  // number.
+  let end = text.length;
+  while (end > 0 && /[.\s]/.test(text[end - 1])) end--;
+  for (const [close, open] of [["\\]", "\\["], ["\\)", "\\("], ["$", "$"]]) {
+    const spans: string[] = [];
+    let stop = end;
+    while (spans.length < 32 && text.startsWith(close, stop - close.length)) {
+      const start = text.lastIndexOf(open, stop - close.length - 1);
+      if (start < 0 || stop - start > MAX_EXTRACT) break;
+      const inner = text.slice(start + open.length, stop - close.length).trim();
+      const eq = inner.lastIndexOf("=");
+      spans.unshift((eq >= 0 ? inner.slice(eq + 1) : inner).trim());
+      const sep = /\s*(?:,|\band|\bor|,\s*and|,\s*or)\s*$/.exec(
+        text.slice(Math.max(0, start - 12), start),
+      );
+      if (!sep) break;
+      stop = start - sep[0].length;
+    }
+    if (spans.length && spans.every((x) => x)) return spans.join(", ");
   }
   return lastNumber(text);
 }
