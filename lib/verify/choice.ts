@@ -82,18 +82,17 @@ function escapeRegExp(s: string): string {
 
 /** Word characters for the edges of an option's text (Latin, Greek, Cyrillic and more). */
 const WORD_CHAR = "[\\w\\u00C0-\\u1FFF]";
+const ONE_WORD_CHAR = new RegExp(`^${WORD_CHAR}$`);
 
 /**
- * A regex for `phrase` (lower case) as a whole: word-bounded where it starts or ends with a word
- * character, any run of spaces matching any run of whitespace. No `i` or `u` flag: those make
- * compiling a fresh pattern per option about thirty times slower; the text is lowered instead.
+ * A pattern for `phrase` (lower case) as a whole: word-bounded where it starts or ends with a
+ * word character, any run of spaces matching any run of whitespace.
  */
-function wholePhrase(phrase: string): RegExp {
+function wholePhrase(phrase: string): string {
   const body = phrase.split(/\s+/).map(escapeRegExp).join("\\s+");
-  const word = new RegExp(`^${WORD_CHAR}`);
-  const open = word.test(phrase) ? `(?<!${WORD_CHAR})` : "";
-  const close = word.test(phrase.slice(-1)) ? `(?!${WORD_CHAR})` : "";
-  return new RegExp(open + body + close, "g");
+  const open = ONE_WORD_CHAR.test(phrase[0]) ? `(?<!${WORD_CHAR})` : "";
+  const close = ONE_WORD_CHAR.test(phrase[phrase.length - 1]) ? `(?!${WORD_CHAR})` : "";
+  return open + body + close;
 }
 
 /** `text` in lower case with every character kept at its index. */
@@ -214,20 +213,25 @@ function maskOptions(
     .map(([key, v]) => [key, v.trim().toLowerCase()] as const)
     .filter(([, v]) => v.length > 0 && !keys.has(v))
     .sort((a, b) => b[1].length - a[1].length);
-  let lower = lowerSameLength(text);
   const ranges: [number, number][] = [];
-  const mentioned: string[] = [];
-  for (const [key, option] of options) {
-    let hit = false;
-    lower = lower.replace(wholePhrase(option), (m: string, at: number) => {
-      hit = true;
-      ranges.push([at, at + m.length]);
-      return " ".repeat(m.length);
-    });
-    if (hit) mentioned.push(key);
+  const mentioned = new Set<string>();
+  if (options.length) {
+    // One pattern for all options, longest first so that at any position the longest wins;
+    // no `i` or `u` flag (they make compiling a fresh pattern many times slower): the text is
+    // lowered instead.
+    const byText = new Map<string, string>();
+    for (const [key, option] of options) {
+      const norm = option.replace(/\s+/g, " ");
+      if (!byText.has(norm)) byText.set(norm, key);
+    }
+    const scan = new RegExp(options.map(([, o]) => wholePhrase(o)).join("|"), "g");
+    for (const m of lowerSameLength(text).matchAll(scan)) {
+      if (m[0].length === 0) continue;
+      ranges.push([m.index, m.index + m[0].length]);
+      mentioned.add(byText.get(m[0].replace(/\s+/g, " "))!);
+    }
   }
-  if (ranges.length === 0) return { masked: text, mentioned };
-  ranges.sort((a, b) => a[0] - b[0]);
+  if (ranges.length === 0) return { masked: text, mentioned: [...mentioned] };
   const parts: string[] = [];
   let from = 0;
   for (const [a, b] of ranges) {
@@ -235,7 +239,7 @@ function maskOptions(
     from = b;
   }
   parts.push(text.slice(from));
-  return { masked: parts.join(""), mentioned };
+  return { masked: parts.join(""), mentioned: [...mentioned] };
 }
 
 /**
