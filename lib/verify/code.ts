@@ -104,6 +104,7 @@ function definedNames(program: string): string[] {
  * import { codeJob } from "./code.ts";
  * const rec = {
  *   id: "1", domain: "code" as const, question: "Add.", answer: "def add(a, b): return a + b",
+ *   answerKind: "code" as const,
  *   meta: {}, tests: ["assert add(1, 2) == 3"],
  * };
  * assert.deepEqual(codeJob(rec, "def add(a, b): return b + a"), {

@@ -374,23 +374,19 @@ def judge(run, program, tests, own):
     except SyntaxError as e:
         return "error", f"the tests do not compile: {e}"
     scope = {"__builtins__": builtins, "__name__": "__acq_tests__", "__acq_eq__": strict_eq}
-    remote = []
-    # Names the job says are the candidate's (the functions under test) come from it even where
-    # they shadow a builtin or a module; every other builtin and standard module is the judge's.
-    for name in own:
-        if name not in names and name.isidentifier():
-            names = names + [name]
+    # Where the job names the functions under test, only those come from the candidate (even
+    # where they shadow a builtin or a module); otherwise every free name of the tests that is
+    # not a builtin does. Standard modules the tests use are always the judge's own.
+    remote = list(own) if own else []
     for name in names:
-        if name in own:
-            remote.append(name)
-            continue
-        if name in sys.stdlib_module_names:
+        if name in sys.stdlib_module_names and name not in own:
             try:
                 scope[name] = importlib.import_module(name)
                 continue
             except ImportError:
                 pass
-        remote.append(name)
+        if not own:
+            remote.append(name)
     try:
         if remote:
             line = run.request({"op": "names", "names": remote})
@@ -414,7 +410,16 @@ def judge(run, program, tests, own):
 
 
 def main():
-    config = json.loads(sys.stdin.readline())
+    # The protocol gets private copies of stdin and stdout, so tests that print or read input
+    # cannot garble it: their prints go to stderr and their input is empty.
+    jobs = os.fdopen(os.dup(0), "r")
+    out = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+    null = os.open("/dev/null", os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    sys.stdout = sys.stderr
+    config = json.loads(jobs.readline())
     argv, env = config["argv"], config["env"]
     uid0, uids = config["uidBase"], config["uidCount"]
     limits = config["limits"]
@@ -446,8 +451,7 @@ def main():
         )
 
     warm = None
-    out = sys.stdout
-    for line in sys.stdin:
+    for line in jobs:
         job = json.loads(line)
         t0 = time.monotonic()
         proc = warm or spawn()

@@ -59,6 +59,11 @@ export interface SandboxOptions extends ProbeOptions {
   readonly diskMb?: number;
   /** How many runs {@link Sandbox.runAll} keeps in flight. @default 2 */
   readonly concurrency?: number;
+  /**
+   * A label put in every run's environment (`ACQSYNTH_RUN_TAG`), so a test can look for any
+   * process of its runs left behind. @default "acqsynth"
+   */
+  readonly tag?: string;
 }
 
 /** A probed sandbox: run one job, or many with a pool. */
@@ -80,7 +85,8 @@ async function runJobs(
   options: SandboxOptions,
   onDone?: (done: number, result: RunResult) => void,
 ): Promise<RunResult[]> {
-  const { timeoutMs = 10000, memoryMb = 512, diskMb = 16, concurrency = 2 } = options;
+  const { timeoutMs = 10000, memoryMb = 512, diskMb = 16, concurrency = 2, tag = "acqsynth" } =
+    options;
   const base = {
     memoryBytes: memoryMb << 20,
     cpuSeconds: Math.ceil(timeoutMs / 1000) + 1,
@@ -92,11 +98,11 @@ async function runJobs(
   const all: Judge[] = [];
   const runOne = async (job: SandboxJob): Promise<RunResult> => {
     if (job.language === "typescript") {
-      return await runTypeScript(setup, job.program, job.tests ?? "", tsLimits, timeoutMs, memoryMb);
+      return await runTypeScript(setup, job, { limits: tsLimits, timeoutMs, memoryMb, tag });
     }
     let judge = idle.pop();
     if (!judge || judge.ended) {
-      judge = await startJudge(setup, pyLimits);
+      judge = await startJudge(setup, pyLimits, tag);
       all.push(judge);
     }
     try {

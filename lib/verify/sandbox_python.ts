@@ -30,8 +30,12 @@ async function source(name: string): Promise<string> {
     : await (await fetch(url)).text();
 }
 
-/** Starts a judge whose candidates run with `limits`. */
-export async function startJudge(setup: SandboxSetup, limits: RunLimits): Promise<Judge> {
+/** Starts a judge whose candidates run with `limits`, `tag` in their environment. */
+export async function startJudge(
+  setup: SandboxSetup,
+  limits: RunLimits,
+  tag: string,
+): Promise<Judge> {
   const python = setup.python;
   if (!python) {
     throw new Error(
@@ -61,7 +65,7 @@ export async function startJudge(setup: SandboxSetup, limits: RunLimits): Promis
   const send = (x: unknown) => writer.write(new TextEncoder().encode(JSON.stringify(x) + "\n"));
   await send({
     argv,
-    env: { PATH: "/usr/bin:/bin", LANG: "C.UTF-8", HOME: "/sandbox" },
+    env: { PATH: "/usr/bin:/bin", LANG: "C.UTF-8", HOME: "/sandbox", ACQSYNTH_RUN_TAG: tag },
     uidBase: runUid(),
     uidCount: 1000,
     limits: {
@@ -96,8 +100,10 @@ export async function startJudge(setup: SandboxSetup, limits: RunLimits): Promis
       // (on a pathological answer), ending it so the pool starts a new one.
       const line = await lines.next(timeoutMs + 15000);
       if (typeof line === "string") {
-        const r = JSON.parse(line);
-        return { status: r.status, exitCode: r.exitCode, stderr: r.stderr, ms: r.ms };
+        try {
+          const r = JSON.parse(line);
+          return { status: r.status, exitCode: r.exitCode, stderr: r.stderr, ms: r.ms };
+        } catch { /* a garbled verdict: end this judge, below */ }
       }
       dead = true;
       try {

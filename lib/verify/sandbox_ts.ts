@@ -211,15 +211,23 @@ async function judgeCalls(
   }
 }
 
+/** How one TypeScript run is limited and labelled. */
+export interface TsRunOptions {
+  readonly limits: RunLimits;
+  readonly timeoutMs: number;
+  readonly memoryMb: number;
+  /** Put in the run's environment as ACQSYNTH_RUN_TAG. */
+  readonly tag: string;
+}
+
 /** Runs one TypeScript job: candidate sandboxed, tests judged here. */
 export async function runTypeScript(
   setup: SandboxSetup,
-  program: string,
-  testCode: string,
-  limits: RunLimits,
-  timeoutMs: number,
-  memoryMb: number,
+  job: { readonly program: string; readonly tests?: string },
+  options: TsRunOptions,
 ): Promise<RunResult> {
+  const { limits, timeoutMs, memoryMb, tag } = options;
+  const program = job.program, testCode = job.tests ?? "";
   const started = performance.now();
   let tests: CallTest[];
   try {
@@ -239,6 +247,7 @@ export async function runTypeScript(
       NO_COLOR: "1",
       DENO_DIR: "/tmp/deno",
       DENO_NO_UPDATE_CHECK: "1",
+      ACQSYNTH_RUN_TAG: tag,
     },
     stdin: "piped",
     stdout: "piped",
