@@ -5,22 +5,30 @@
  */
 
 /**
- * The content of the last `\boxed{…}` (or `\fbox{…}`) in `text`, nested braces allowed; null when
- * there is none or its braces do not close.
+ * The content of the last `\boxed{…}` (or `\fbox{…}`) in `text`, nested braces allowed, or of
+ * `\boxed 5` (one token, up to a space or `$`); null when there is none or its braces do not
+ * close. One pass over the text.
  *
  * @example The last box wins, and inner braces are kept
  * ```ts
  * import assert from "node:assert/strict";
  * import { extractBoxed } from "./boxed.ts";
  * assert.equal(extractBoxed("\\boxed{1} then \\boxed{\\frac{1}{2}}"), "\\frac{1}{2}");
+ * assert.equal(extractBoxed("so $\\boxed 5$."), "5");
  * assert.equal(extractBoxed("no box"), null);
  * ```
  */
 export function extractBoxed(text: string): string | null {
-  const at = Math.max(text.lastIndexOf("\\boxed{"), text.lastIndexOf("\\fbox{"));
-  if (at < 0) return null;
-  let i = text.indexOf("{", at) + 1;
-  const start = i;
+  const boxed = text.lastIndexOf("\\boxed"), fbox = text.lastIndexOf("\\fbox");
+  if (boxed < 0 && fbox < 0) return null;
+  let i = boxed > fbox ? boxed + 6 : fbox + 5;
+  if (/[A-Za-z]/.test(text[i] ?? "")) return null;
+  while (text[i] === " ") i++;
+  if (text[i] !== "{") {
+    const m = /^[^\s${}]+/.exec(text.slice(i, i + 200));
+    return m ? m[0] : null;
+  }
+  const start = ++i;
   for (let depth = 1; i < text.length; i++) {
     if (text[i] === "{") depth++;
     else if (text[i] === "}" && --depth === 0) return text.slice(start, i);

@@ -73,7 +73,7 @@ const TRAILING_UNIT = new RegExp(
 
 /** Tidies an answer's spelling; returns the text and whether a trailing percent sign was there. */
 export function tidyAnswer(answer: string): { text: string; percent: boolean } {
-  let s = answer.trim();
+  let s = answer.trim().replace(/\u2212/g, "-").replace(/×/g, "\\times ").replace(/÷/g, "\\div ");
   s = s.replace(/^\\\[|\\\]$/g, "").replace(/^\\\(|\\\)$/g, "");
   s = s.replace(/\\(?:displaystyle|textstyle|left\.|right\.)/g, "");
   s = s.replace(/\\boxed\s*\{/g, "{");

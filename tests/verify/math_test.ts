@@ -76,6 +76,8 @@ Deno.test("equal spellings of every kind of answer are accepted", () => {
     ["\\left( 7 \\right)", "7"],
     ["5!", "120"],
     ["\\mathbf{3}", "3"],
+    ["\u22125", "-5"],
+    ["3 × 4", "12"],
     ["\\binom{6}{2}", "15"],
     ["\\frac{10!}{3!\\,7!}", "\\binom{10}{3}"],
     ["|{-3}|", "3"],
@@ -176,6 +178,9 @@ Deno.test("final answers are extracted whole, never a prefix of the expression",
   ];
   for (const [text, want] of cases) assert.equal(extractMathAnswer(text), want, text);
   assert.equal(extractBoxed("\\boxed{a{b}c}"), "a{b}c");
+  assert.equal(extractBoxed("so $\\boxed 5$."), "5");
+  assert.equal(extractBoxed("\\boxed{1} and \\boxed{2"), null);
+  assert.equal(extractBoxed("\\boxedx"), null);
   assert.ok(mathEquivalent(extractMathAnswer("The answer is \\frac{14}{3}."), "4\\frac{2}{3}"));
   assert.ok(!mathEquivalent(extractMathAnswer("The answer is \\frac{14}{3}."), "14"));
 });
