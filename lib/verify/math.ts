@@ -30,7 +30,7 @@ export { extractBoxed, extractMathAnswer };
 export type { MathValue, ParsedAnswer, Rational };
 
 const UNITS =
-  /\s*(?:dollars?|cents?|usd|cm|mm|km|m|kg|g|mg|lbs?|pounds?|feet|ft|inches|in|hours?|hrs?|minutes?|mins?|seconds?|secs?|days?|weeks?|years?|miles?|meters?|units?|degrees?|°)\.?$/i;
+  /(?:\s+(?:dollars?|cents?|usd|cm|mm|km|m|kg|g|mg|lbs?|pounds?|feet|ft|inches|in|hours?|hrs?|minutes?|mins?|seconds?|secs?|days?|weeks?|years?|miles?|meters?|units?|degrees?)|\s*°)\.?$/i;
 
 /**
  * Parses a plain quantity (integer, decimal, fraction, `\frac{a}{b}`, with optional sign,

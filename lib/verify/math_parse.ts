@@ -65,9 +65,10 @@ const TEXT_WRAP =
   /\\(?:text|textbf|textit|textrm|textnormal|mathrm|mathbf|mathit|mbox|operatorname)\s*\{([^{}]*)\}/g;
 const UNIT_WORDS =
   "dollars?|cents?|usd|cm|mm|km|m|kg|g|mg|lbs?|pounds?|ounces?|oz|feet|foot|ft|inches|inch|in|hours?|hrs?|minutes?|mins?|seconds?|secs?|days?|weeks?|months?|years?|miles?|meters?|metres?|units?|degrees?|square|cubic|sq|mph|liters?|litres?|ml|gallons?|cups?";
+// A unit in \text{…} may touch the number; a bare unit word needs a space ("5m" may be 5·m).
 const TRAILING_UNIT = new RegExp(
   String
-    .raw`(?:\\[,;:! ]|\s)*(?:\\(?:text|textrm|mbox|mathrm|textnormal)\s*\{\s*(?:${UNIT_WORDS})(?:\s*(?:\^\s*\{?[23]\}?|[²³]))?\s*\.?\s*\}|(?:${UNIT_WORDS})\b\.?)(?:\s*(?:\^\s*\{?[23]\}?|[²³]))?$`,
+    .raw`(?:\s*\\(?:text|textrm|mbox|mathrm|textnormal)\s*\{\s*(?:${UNIT_WORDS})(?:\s*(?:\^\s*\{?[23]\}?|[²³]))?\s*\.?\s*\}|\s+(?:${UNIT_WORDS})\b\.?)(?:\s*(?:\^\s*\{?[23]\}?|[²³]))?$`,
   "i",
 );
 
@@ -92,7 +93,9 @@ export function tidyAnswer(answer: string): { text: string; percent: boolean } {
     s = rest;
   }
   s = s.replace(/\\[dt]frac/g, "\\frac").replace(/\\frac\s*(\d)\s*(\d)/g, "\\frac{$1}{$2}");
-  s = s.replace(/(\d)\{,\}(?=\d{3})/g, "$1");
+  s = s.replace(/(\d)\{,\}(?=\d{3}(?!\d))/g, "$1");
+  // Any other {,} is a decimal comma or a typo: which number it means is unclear.
+  if (s.includes("{,}")) return { text: "", percent };
   s = s.replace(/(?<![\d.])\d{1,3}(?:,\d{3})+(?![\d])/g, (m) => m.replaceAll(",", ""));
   s = s.replace(/\\text\s*\{\s*(?:or|and)\s*\}|\s+(?:or|and)\s+/g, ",");
   return { text: s.trim(), percent };

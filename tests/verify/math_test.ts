@@ -121,6 +121,10 @@ Deno.test("unequal answers are refused, including prefixes, merges, case and nea
     ["\\text{Monday}", "Tuesday"],
     ["A", "B"],
     ["5!", "121"],
+    ["5m", "5"],
+    ["2g", "2"],
+    ["1{,}00", "100"],
+    ["1{,}00", "1"],
     ["|1-\\sqrt{2}|", "1-\\sqrt{2}"],
     ["\\text{ABC}", "\\text{abc}"],
     // adversarial near-misses of irrational values
