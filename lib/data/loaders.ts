@@ -265,7 +265,8 @@ function withGuess(error: Error, format: DataFormat, text: string): Error {
  * `.jsonl.gz` —, MMLU, and the toolkit's own task records, `JSON.stringify` of each per line), JSON (SVAMP, PubMedQA `ori_pqal.json`, a BBH task file or a folder of
  * them) or CSV (MMLU, with or without the header). Records keep the file's own id where it has
  * one (`realidx`, `task_id`, `ID`, the PubMedQA key), else the 0-based line number. A file that
- * does not load in `format` gets an error that also names the format its rows look like.
+ * does not load in `format` (a bad row, or every row skipped) gets an error that also names the
+ * format its rows look like.
  *
  * @example A GSM8K file with a bad row, skipped and listed
  * ```ts
@@ -299,13 +300,25 @@ export async function loadDataset(
     return { records, skipped };
   }
   const text = await readText(path, label);
+  let loaded: Loaded;
   try {
-    if (format === "mmlu" && /\.csv$/i.test(path)) return loadMmluCsv(text, path, options);
-    if (format === "svamp" || format === "bbh" || format === "pubmedqa") {
-      return loadJson(format, text, path, options);
-    }
-    return mapJsonl(text, format, path, options);
+    if (format === "mmlu" && /\.csv$/i.test(path)) loaded = loadMmluCsv(text, path, options);
+    else if (format === "svamp" || format === "bbh" || format === "pubmedqa") {
+      loaded = loadJson(format, text, path, options);
+    } else loaded = mapJsonl(text, format, path, options);
   } catch (e) {
     throw e instanceof Error ? withGuess(e, format, text) : e;
   }
+  if (loaded.records.length === 0 && loaded.skipped.length > 0) {
+    // Skipping every row is no load: most likely the wrong format.
+    const first = loaded.skipped[0];
+    throw withGuess(
+      new Error(
+        `Cannot load ${label}: no row of ${path} could be read (line ${first.line}: ${first.reason})`,
+      ),
+      format,
+      text,
+    );
+  }
+  return loaded;
 }

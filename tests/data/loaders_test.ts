@@ -220,3 +220,22 @@ Deno.test("a file that does not load in the given format names the format it loo
     await Deno.remove(path);
   }
 });
+
+Deno.test("skipping every row is refused, naming the format the file looks like", async () => {
+  const path = await Deno.makeTempFile({ suffix: ".jsonl" });
+  try {
+    const he = {
+      task_id: "T/0",
+      prompt: "def f():\n",
+      entry_point: "f",
+      test: "def check(c): pass",
+    };
+    await Deno.writeTextFile(path, JSON.stringify(he) + "\n" + JSON.stringify(he) + "\n");
+    await assert.rejects(
+      () => loadDataset("mbpp", path, { onBadRow: "skip" }),
+      /Cannot load MBPP: no row of .* could be read \(line 1: .*\) \(the file looks like HumanEval \('humaneval'\) data\)/,
+    );
+  } finally {
+    await Deno.remove(path);
+  }
+});
