@@ -21,6 +21,15 @@
  * assert.equal(four.length, 4);
  * ```
  *
+ * @example Check answers by the record's answer kind
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkAnswer, generateTasks } from "./mod.ts";
+ * const [task] = generateTasks({ family: "arithmetic", kinds: ["mul"], count: 1, seed: 2 });
+ * assert.equal(checkAnswer(task, `The answer is ${task.answer}.`)?.correct, true);
+ * assert.equal(checkAnswer(task, `The answer is ${Number(task.answer) + 1}.`)?.correct, false);
+ * ```
+ *
  * @example Train w to minimise Σ(w − 3)² with AdamW, in one session run per step
  * ```ts
  * import assert from "node:assert/strict";
@@ -61,7 +70,7 @@ export {
   type TaskRecord,
 } from "./lib/data/mod.ts";
 // Check answers.
-export { checkAnswers, createSandbox, type Sandbox } from "./lib/verify/mod.ts";
+export { checkAnswer, checkAnswers, createSandbox, type Sandbox } from "./lib/verify/mod.ts";
 // Fine-tune.
 export { fineTune, type FineTuneOptions, type FineTuneResult } from "./lib/train/mod.ts";
 // Evaluate.
