@@ -50,7 +50,7 @@ const CUE_BEFORE = new RegExp(
       .raw`\b(?:go(?:ing)?\s+with|choose|chose|choosing|pick|picking|select|selecting|opt\s+for)`,
     String.raw`\\boxed\{(?:\\text(?:bf)?\{)?`,
   ].map((p) => `(?:${p})`).join("|").replace(/^/, "(?:") + ")" +
-    String.raw`(?:\s+(?:option|choice|letter))?[\s*_:=(\[{"'\x60~-]*$`,
+    String.raw`(?:\s+(?:option|choice|letter))?[\s*_:=(\[{"'\x60~—–-]*$`,
   "i",
 );
 const NEGATED = /\b(?:not|never)\s+(?:\w+\s+)?$|n['’]t\s+(?:\w+\s+)?$/i;
