@@ -120,10 +120,14 @@ export function extractMathAnswer(text: string): string | null {
   if (at >= 0) {
     let rest = text.slice(at + marker.length, at + marker.length + MAX_EXTRACT + 16);
     // "Final Answer: The final answer is $x$." (Minerva style).
+    // Markdown emphasis ("**Final Answer:** **42**") is not part of the answer.
+    rest = rest.replaceAll("**", "");
     rest = rest.replace(/^[\s:]*(?:the\s+(?:final\s+)?answer\s+is\s*:?)?/i, "");
     const said = leadingExpression(rest);
     // "The answer is a difficult one": an article, not an answer; read the prose instead.
-    if (said && !/^[Aa]$/.test(said)) return said;
+    const article = /^[Aa]$/.test(said) &&
+      /^\s*[Aa]\s+[A-Za-z]{2,}/.test(rest);
+    if (said && !article) return said;
   }
   // Prose: the math span(s) that end the text ("… are $x = 2$ and $x = -3$."), else the last
   // number.
