@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { humanevalRecord, joinCompletion } from "../../lib/data/loaders/code.ts";
-import { codeJob, extractCode } from "../../lib/verify/code.ts";
+import { humanevalRecord } from "../../lib/data/loaders/code.ts";
+import { joinCompletion as loaderJoin } from "../../lib/data/loaders/code.ts";
+import { codeJob, extractCode, joinCompletion } from "../../lib/verify/code.ts";
 
 const PROMPT = "def f(xs):\n    '''Sum of xs.'''\n";
 
@@ -24,6 +25,10 @@ Deno.test("joinCompletion re-indents tab, 8-space and 2-space bodies to the prom
   );
   // Already right: unchanged.
   assert.equal(joinCompletion(PROMPT, "    return sum(xs)\n"), PROMPT + "    return sum(xs)\n");
+  // The loader builds HumanEval answers by the same rule.
+  for (const body of ["\tt = 0\n\treturn t\n", "  return 1\n", "# c\n        return 2\n"]) {
+    assert.equal(joinCompletion(PROMPT, body), loaderJoin(PROMPT, body));
+  }
 });
 
 Deno.test("joinCompletion skips a leading comment and leaves a helper after the body alone", () => {
@@ -52,6 +57,21 @@ Deno.test("HumanEval records: the test's check is renamed and missing standard i
   assert.equal(codeJob(rec, "\treturn sum(xs)").program, PROMPT + "    return sum(xs)");
   const whole = "def f(xs):\n    return sum(xs)\n";
   assert.equal(codeJob(rec, whole).program, whole);
+  // The function under test is named, so the tests take it from the candidate.
+  assert.deepEqual(codeJob(rec, whole).names, ["f"]);
+});
+
+Deno.test("codeJob names what the reference defines for MBPP, even a builtin's name", () => {
+  const rec = {
+    id: "126",
+    domain: "code" as const,
+    answerKind: "code" as const,
+    question: "Sum of common divisors.",
+    answer: "class Helper:\n    pass\ndef sum(a, b):\n    return 1\n",
+    tests: ["assert sum(10, 15) == 6"],
+    meta: { language: "python" },
+  };
+  assert.deepEqual(codeJob(rec, "def sum(a, b): return 6").names, ["Helper", "sum"]);
 });
 
 Deno.test("extractCode takes the fenced block that defines something", () => {
@@ -60,7 +80,11 @@ Deno.test("extractCode takes the fenced block that defines something", () => {
     `Example:\n${fence}\nf([1])\n${fence}\nCode:\n${fence}py\ndef f(x): return x\n${fence}`;
   assert.equal(extractCode(text), "def f(x): return x\n");
   assert.throws(
-    () => codeJob({ id: "q", domain: "code", question: "", answer: "", meta: {} }, "x"),
+    () =>
+      codeJob(
+        { id: "q", domain: "code", answerKind: "code", question: "", answer: "", meta: {} },
+        "x",
+      ),
     /record 'q': it has no tests/,
   );
 });
