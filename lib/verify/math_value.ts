@@ -4,8 +4,11 @@
  * Two expressions are equal when their difference is zero. Free symbols (and π and e, treated as
  * symbols: an identity that holds for every value holds for theirs) are replaced by random
  * positive rationals drawn from a cryptographic source, so a generator that has read this file
- * cannot aim an expression at the points (two independent draws; a nonzero rational function of
- * bounded degree vanishes at such a point with probability below 2⁻³⁰). Then:
+ * cannot aim an expression at the points (two draws, one above 2²³ and one below 2⁻²³; a nonzero
+ * rational function of bounded degree vanishes at such a point with probability below 2⁻³⁰).
+ * Where π or e occur, the difference must also enclose zero when evaluated with the constants
+ * themselves (Machin's formula, Σ 1/k!) at 256 + 16 bits per character of the two answers, which
+ * defeats branches (`|π - c|`, `\sqrt{(π - c)^2}`) placed between π and the random points. Then:
  *
  * 1. Without roots or fractional powers the difference is computed exactly in ℚ(i) (bigint).
  * 2. With real roots it is enclosed in a rigorous interval (bigint fixed point, outward rounding)
@@ -245,6 +248,8 @@ function iroot(x: bigint, n: number): bigint {
 interface Ctx {
   readonly s: bigint;
   readonly work: Work;
+  /** Enclosures of named constants (π, e) at this scale, used instead of `env` where given. */
+  readonly constants?: ReadonlyMap<string, Iv>;
 }
 
 function ivMul(a: Iv, b: Iv, c: Ctx): Iv {
@@ -344,6 +349,8 @@ function interval(e: Expr, env: ReadonlyMap<string, Rational>, c: Ctx): Civ {
     case "i":
       return { re: ZERO, im: { lo: c.s, hi: c.s } };
     case "sym": {
+      const k = c.constants?.get(e.name);
+      if (k) return { re: k, im: ZERO };
       const v = env.get(e.name);
       if (!v) throw new Undecided(`unbound symbol ${e.name}`);
       return { re: ratIv(v, c), im: ZERO };
@@ -582,12 +589,47 @@ export function exprKey(e: Expr): string {
   }
 }
 
-/** A random positive rational with a 48-bit numerator and a 24-bit odd denominator. */
-function randomPoint(): Rational {
+/**
+ * A random positive rational: in the first trial a large one (48-bit numerator, 24-bit
+ * denominator), in the second one below 1 (24-bit numerator, 48-bit denominator), so that a
+ * difference confined to large or to small arguments is seen.
+ */
+function randomPoint(trial: number): Rational {
   const w = crypto.getRandomValues(new Uint32Array(3));
-  const p = (BigInt(w[0]) << 16n) | BigInt(w[1] & 0xffff) | 1n;
-  const q = BigInt((w[2] & 0xffffff) | 1);
-  return rational(p + (1n << 47n), q);
+  const big = (BigInt(w[0]) << 16n) | BigInt(w[1] & 0xffff) | (1n << 47n);
+  const small = BigInt((w[2] & 0xffffff) | 1);
+  return trial === 0 ? rational(big, small) : rational(small, big);
+}
+
+/** arctan(1/x)·2^w rounded down, and its error bound in units of 2^-w. */
+function atanInv(x: bigint, w: bigint): bigint {
+  const one = 1n << w;
+  let term = one / x, sum = term;
+  const x2 = x * x;
+  for (let k = 1n; term !== 0n; k++) {
+    term /= x2;
+    sum += (k % 2n ? -1n : 1n) * (term / (2n * k + 1n));
+  }
+  return sum;
+}
+
+/**
+ * Enclosures of π (Machin's formula) and e (Σ 1/k!) at scale 2^w. Each truncated term is off by
+ * less than one unit and there are fewer than 2^16 of them, so a margin of 2^16 units is safe.
+ */
+function constants(w: number): Map<string, Iv> {
+  const g = BigInt(w + 24), margin = 1n << 16n;
+  const pi = (16n * atanInv(5n, g) - 4n * atanInv(239n, g)) >> 24n;
+  let e = 0n;
+  for (let term = 1n << g, k = 1n; term !== 0n; k++) {
+    e += term;
+    term /= k;
+  }
+  e >>= 24n;
+  return new Map([
+    ["Pi", { lo: pi - margin, hi: pi + margin }],
+    ["e", { lo: e - margin, hi: e + margin }],
+  ]);
 }
 
 /**
@@ -616,9 +658,21 @@ export function exprEqual(a: Expr, b: Expr): boolean {
   const diff: Expr = { k: "add", xs: [a, { k: "neg", x: b }] };
   const work: Work = { left: WORK_LIMIT };
   try {
+    let env = new Map<string, Rational>();
     for (let trial = 0; trial < (names.length ? 2 : 1); trial++) {
-      const env = new Map(names.map((n) => [n, randomPoint()]));
+      env = new Map(names.map((n) => [n, randomPoint(trial)]));
       if (!isZero(diff, env, work)) return false;
+    }
+    // π and e were variables above; an identity in them holds at their values unless a branch
+    // (an even root or |·|) behaves differently there. So the difference must also stay within
+    // reach of zero with the true constants, at a precision beyond what an answer of this size
+    // can approximate π or e to.
+    if (names.includes("Pi") || names.includes("e")) {
+      const w = Math.min(MAX_BITS, 256 + 8 * key.length + 8 * exprKey(b).length);
+      const c: Ctx = { s: 1n << BigInt(w), work, constants: constants(w) };
+      const { re, im } = interval(diff, env, c);
+      const limit = 1n << BigInt(w >> 1);
+      if (re.lo > limit || re.hi < -limit || im.lo > limit || im.hi < -limit) return false;
     }
     return true;
   } catch (err) {

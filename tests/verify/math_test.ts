@@ -83,6 +83,7 @@ Deno.test("equal spellings of every kind of answer are accepted", () => {
     ["|{-3}|", "3"],
     ["\\left|1-\\sqrt{2}\\right|", "\\sqrt{2}-1"],
     ["x^2+2x+1", "(x+1)^2"],
+    ["\\pi", "\\pi+|\\pi-3.15|+|\\pi-3.16|-|2\\pi-6.31|"],
     // choices and words
     ["\\text{(C)}", "C"],
     ["\\textbf{(C)}", "(C)"],
@@ -138,6 +139,12 @@ Deno.test("unequal answers are refused, including prefixes, merges, case and nea
     ["0.3", "0.30000000000000000001"],
     ["1", "0.99999999999999999999999999"],
     ["x", "x+10^{-100}"],
+    // identities in π that fail at π itself (a branch placed between π and large values)
+    ["\\pi", "\\pi+\\sqrt{(\\pi-1000)^2}-(\\pi-1000)"],
+    ["\\pi", "\\left|\\pi-4\\right|+4"],
+    ["\\pi", "\\pi+|\\pi-3.14|+|\\pi-3.15|-|2\\pi-6.29|"],
+    ["x", "x+\\sqrt{(x-1000)^2}-(x-1000)"],
+    ["x", "x+\\sqrt{(x-\\frac{1}{1000})^2}-(x-\\frac{1}{1000})"],
   ], false);
 });
 
