@@ -7,14 +7,17 @@
  * cannot aim an expression at the points (two draws, one above 2²³ and one below 2⁻²³; a nonzero
  * rational function of bounded degree vanishes at such a point with probability below 2⁻³⁰).
  * Where π or e occur, the difference must also enclose zero when evaluated with the constants
- * themselves (Machin's formula, Σ 1/k!) at 256 + 16 bits per character of the two answers, which
+ * themselves (Machin's formula, Σ 1/k!) to within 2^-(w/2), w = 256 + 8 bits per character of
+ * the two expressions' canonical text (capped at {@link MAX_BITS}), which
  * defeats branches (`|π - c|`, `\sqrt{(π - c)^2}`) placed between π and the random points. Then:
  *
  * 1. Without roots or fractional powers the difference is computed exactly in ℚ(i) (bigint).
  * 2. With real roots it is enclosed in a rigorous interval (bigint fixed point, outward rounding)
  *    at a precision set by a separation bound (Burnikel, Fleischer, Mehlhorn, Schirra: a nonzero
- *    algebraic expression E has |E| ≥ 2^-(l(E) + (D(E)² - 1)·u(E)), taken here with D² for
- *    safety): an enclosure that excludes 0 proves "unequal", one inside the bound proves "equal".
+ *    algebraic expression E = U/L, U and L algebraic integers whose conjugates are at most 2^u
+ *    and 2^l, U of degree at most D (the product of the indices of its distinct radicals), has
+ *    |E| ≥ 2^-(l + (D - 1)·u); D² stands in for D - 1 here, for safety): an enclosure that
+ *    excludes 0 proves "unequal", one inside the bound proves "equal".
  *    No tolerance is involved, so no near-miss, however close, is accepted.
  *
  * `n!`, `\binom{n}{k}` (integer arguments up to 1024) and `|x|` (x real) are evaluated too.
