@@ -24,7 +24,14 @@
 import { extractBoxed } from "../data/boxed.ts";
 import { extractMathAnswer } from "./math_extract.ts";
 import { decimalRational, type MathValue, parseAnswer, type ParsedAnswer } from "./math_parse.ts";
-import { type Expr, exprEqual, type Rational, rational } from "./math_value.ts";
+import {
+  type Expr,
+  exprEqual,
+  type Rational,
+  rational,
+  type Work,
+  WORK_LIMIT,
+} from "./math_value.ts";
 
 export { extractBoxed, extractMathAnswer };
 export type { MathValue, ParsedAnswer, Rational };
@@ -103,10 +110,10 @@ function solved(v: MathValue, other: MathValue): MathValue {
 
 const diff = (a: Expr, b: Expr): Expr => ({ k: "add", xs: [a, { k: "neg", x: b }] });
 
-function sameUnordered(a: readonly MathValue[], b: readonly MathValue[]): boolean {
+function sameUnordered(a: readonly MathValue[], b: readonly MathValue[], work: Work): boolean {
   if (a.length > 256 || b.length > 256) return false;
-  return a.every((x) => b.some((y) => valueEqual(x, y))) &&
-    b.every((y) => a.some((x) => valueEqual(x, y)));
+  return a.every((x) => b.some((y) => valueEqual(x, y, work))) &&
+    b.every((y) => a.some((x) => valueEqual(x, y, work)));
 }
 
 /**
@@ -121,33 +128,38 @@ function sameUnordered(a: readonly MathValue[], b: readonly MathValue[]): boolea
  * assert.ok(!valueEqual(v("(1, 2)"), v("(2, 1)")));
  * ```
  */
-export function valueEqual(x: MathValue, y: MathValue): boolean {
+export function valueEqual(
+  x: MathValue,
+  y: MathValue,
+  work: Work = { left: WORK_LIMIT },
+): boolean {
+  if (work.left < 0) return false;
   const a = solved(x, y), b = solved(y, x);
   switch (a.kind) {
     case "scalar":
-      return b.kind === "scalar" && exprEqual(a.expr, b.expr);
+      return b.kind === "scalar" && exprEqual(a.expr, b.expr, work);
     case "equation":
       if (b.kind !== "equation") return false;
-      return exprEqual(diff(a.lhs, a.rhs), diff(b.lhs, b.rhs)) ||
-        exprEqual(diff(a.lhs, a.rhs), diff(b.rhs, b.lhs));
+      return exprEqual(diff(a.lhs, a.rhs), diff(b.lhs, b.rhs), work) ||
+        exprEqual(diff(a.lhs, a.rhs), diff(b.rhs, b.lhs), work);
     case "tuple":
-      if (b.kind === "interval") return valueEqual(b, a);
+      if (b.kind === "interval") return valueEqual(b, a, work);
       return b.kind === "tuple" && a.items.length === b.items.length &&
-        a.items.every((v, i) => valueEqual(v, b.items[i]));
+        a.items.every((v, i) => valueEqual(v, b.items[i], work));
     case "list":
-      return b.kind === "list" && sameUnordered(a.items, b.items);
+      return b.kind === "list" && sameUnordered(a.items, b.items, work);
     case "interval":
       if (b.kind === "tuple") {
         return a.loOpen && a.hiOpen && b.items.length === 2 &&
           b.items[0].kind === "scalar" && b.items[1].kind === "scalar" &&
-          exprEqual(a.lo, b.items[0].expr) && exprEqual(a.hi, b.items[1].expr);
+          exprEqual(a.lo, b.items[0].expr, work) && exprEqual(a.hi, b.items[1].expr, work);
       }
       return b.kind === "interval" && a.loOpen === b.loOpen && a.hiOpen === b.hiOpen &&
-        exprEqual(a.lo, b.lo) && exprEqual(a.hi, b.hi);
+        exprEqual(a.lo, b.lo, work) && exprEqual(a.hi, b.hi, work);
     case "matrix":
       return b.kind === "matrix" && a.rows.length === b.rows.length &&
         a.rows.every((r, i) =>
-          r.length === b.rows[i].length && r.every((e, j) => exprEqual(e, b.rows[i][j]))
+          r.length === b.rows[i].length && r.every((e, j) => exprEqual(e, b.rows[i][j], work))
         );
     case "choice":
       return b.kind === "choice" && a.letter === b.letter;
@@ -190,8 +202,10 @@ export function mathEquivalent(predicted: string | null, gold: string): boolean 
   }
   const a = parseMath(predicted), b = parseMath(gold);
   if (!a || !b) return false;
+  // One budget for the whole comparison, however many parts the answers have.
+  const work: Work = { left: WORK_LIMIT };
   for (const x of readings(a, b)) {
-    for (const y of readings(b, a)) if (valueEqual(x, y)) return true;
+    for (const y of readings(b, a)) if (valueEqual(x, y, work)) return true;
   }
   return false;
 }

@@ -81,10 +81,12 @@ class Undecided extends Error {}
  * remainders cost about the square of their length in words); an adversarial expression whose
  * evaluation would cost more is undecided, hence unequal.
  */
-interface Work {
+export interface Work {
   left: number;
 }
-const WORK_LIMIT = 4e6;
+
+/** The work one answer comparison may spend (about 0.1 s), shared by all its parts. */
+export const WORK_LIMIT = 4e6;
 
 function charge(work: Work, x: bigint): void {
   const w = bits(x) / 64 + 1;
@@ -637,7 +639,8 @@ function constants(w: number): Map<string, Iv> {
 
 /**
  * Whether two scalar expressions have the same value (see the module doc for the method). Never
- * throws on well-formed trees; undecidable comparisons answer false.
+ * throws on well-formed trees; undecidable comparisons answer false, and so do all comparisons
+ * once `work` (shared by the parts of one answer) is spent.
  *
  * @example Equal forms of 2√3, and a near-miss
  * ```ts
@@ -650,7 +653,7 @@ function constants(w: number): Map<string, Iv> {
  * assert.ok(!exprEqual(sqrt12, n(3464101615, 1000000000)));
  * ```
  */
-export function exprEqual(a: Expr, b: Expr): boolean {
+export function exprEqual(a: Expr, b: Expr, work: Work = { left: WORK_LIMIT }): boolean {
   // Opaque functions compare by structure; everything else by value, so that an undefined
   // expression (a zero divisor) equals nothing, itself included.
   const key = exprKey(a);
@@ -659,7 +662,6 @@ export function exprEqual(a: Expr, b: Expr): boolean {
   if (key === exprKey(b) && !/div\(|pow\(/.test(key)) return true;
   const names = [...symbols(a, symbols(b))];
   const diff: Expr = { k: "add", xs: [a, { k: "neg", x: b }] };
-  const work: Work = { left: WORK_LIMIT };
   try {
     let env = new Map<string, Rational>();
     for (let trial = 0; trial < (names.length ? 2 : 1); trial++) {
@@ -672,6 +674,8 @@ export function exprEqual(a: Expr, b: Expr): boolean {
     // can approximate π or e to.
     if (names.includes("Pi") || names.includes("e")) {
       const w = Math.min(MAX_BITS, 256 + 8 * key.length + 8 * exprKey(b).length);
+      work.left -= 8 * (w / 64) ** 2;
+      if (work.left < 0) return false;
       const c: Ctx = { s: 1n << BigInt(w), work, constants: constants(w) };
       const { re, im } = interval(diff, env, c);
       const limit = 1n << BigInt(w >> 1);

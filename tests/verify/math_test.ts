@@ -324,12 +324,29 @@ Deno.test("costly or undecidable expressions are refused quickly", () => {
     "(" + "(\\sqrt{2}-1)^{64}".repeat(30) + ")",
     Array.from({ length: 60 }, (_, i) => `\\sqrt{${i + 2}}`).join("+"),
   ];
+  // Many costly parts share one budget: a list of them costs no more than one.
+  const part = "(\\sqrt{2}+\\sqrt{3}+\\sqrt{5})^{40}";
+  const list = Array.from({ length: 40 }, (_, i) => `${part}+${i}`).join(", ");
+  costly.push(list);
+  {
+    const t0 = performance.now();
+    // Beyond the budget: undecided, hence refused.
+    assert.equal(mathEquivalent(list, list.split(", ").reverse().join(", ")), false);
+    const ms = performance.now() - t0;
+    assert.ok(ms < 1000, `list of costly parts: ${ms.toFixed(0)} ms`);
+  }
   for (const a of costly) {
     const t0 = performance.now();
     assert.equal(mathEquivalent(a, "\\sqrt{2}"), false, a);
     const ms = performance.now() - t0;
     assert.ok(ms < 1000, `${a.slice(0, 30)}: ${ms.toFixed(0)} ms`);
   }
+});
+
+Deno.test("a long list of irrational values is compared within the shared budget", () => {
+  const list = Array.from({ length: 40 }, (_, i) => `\\sqrt{2}+${i}`);
+  assert.ok(mathEquivalent(list.join(", "), [...list].reverse().join(", ")));
+  assert.ok(!mathEquivalent(list.join(", "), [...list.slice(1), "\\sqrt{3}"].join(", ")));
 });
 
 Deno.test("parsing one answer leaves no trace on the next", () => {
