@@ -16,7 +16,18 @@
  *   the pair, which is also the open interval;
  * - `bmatrix` and `pmatrix` are the same matrix; `2\frac{1}{3}` is the mixed number 7/3;
  * - `(C)`, `\text{(C)}` and `\textbf{(C)}` are the choice C; symbols are case-sensitive; prose
- *   answers (words of three letters or more) compare case-insensitively as text.
+ *   answers (words of three letters or more) compare as text, folding case only in ordinary
+ *   words ("Monday" ≡ "monday", "ABC" ≢ "abc").
+ *
+ * Cost: extraction makes a constant number of passes over the output (a megabyte takes
+ * milliseconds); answers over 2,000 characters are refused, since the LaTeX parser is superlinear
+ * in nesting depth; one comparison spends at most a fixed work budget (about 0.1 s), and a
+ * comparison it cannot finish is answered "unequal". Plain quantities (most GSM8K and SVAMP
+ * answers) take a bigint fast path without the LaTeX parser.
+ *
+ * Library: `@cortex-js/compute-engine` parses the LaTeX (its raw MathJSON, with no canonical
+ * rewriting or floating point). Its own equality (`isSame`, `isEqual`) is not used: it may compare
+ * numerically, and its canonical forms are not documented as exact, so values are compared here.
  *
  * @module
  */
