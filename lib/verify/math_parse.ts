@@ -211,6 +211,11 @@ function toValue(raw: Json, depth = 0): MathValue | null {
         const delim = typeof args[1] === "string" ? args[1] : "'(,)'";
         const xs = head(seq) === "Sequence" ? (seq as Json[]).slice(1) : [seq];
         const vs = items(xs);
+        if (!vs && delim === "'(,)'" && xs.length === 2) {
+          // (a, ∞): a pair with an infinite end is an open interval.
+          const lo = toExpr(xs[0], true), hi = toExpr(xs[1], true);
+          return lo && hi ? { kind: "interval", lo, hi, loOpen: true, hiOpen: true } : null;
+        }
         if (!vs) return null;
         return delim === "','" || delim === "';'"
           ? { kind: "list", items: vs }

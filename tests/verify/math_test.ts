@@ -53,6 +53,8 @@ Deno.test("equal spellings of every kind of answer are accepted", () => {
     ["(1, -\\frac{1}{2})", "\\left(1,-0.5\\right)"],
     ["[1, 2)", "\\left[1,2\\right)"],
     ["(-\\infty, 3]", "(-\\infty,3]"],
+    ["(0, \\infty)", "\\left(0,\\infty\\right)"],
+    ["x \\in (-\\infty, 3)", "(-\\infty,3)"],
     ["(0,1)\\cup(2,\\infty)", "(2, \\infty) \\cup (0, 1)"],
     [
       "\\begin{bmatrix} 1 & 2 \\\\ 3 & 4 \\end{bmatrix}",
@@ -114,6 +116,8 @@ Deno.test("unequal answers are refused, including prefixes, merges, case and nea
     ["(1,2)", "(2,1)"],
     ["[1,2)", "[1,2]"],
     ["(1,2]", "(1,2)"],
+    ["(0, \\infty)", "[0, \\infty)"],
+    ["(0, \\infty)", "(1, \\infty)"],
     ["x=2, x=-3", "2"],
     ["1, 2, 3", "1, 2"],
     ["x=2, y=3", "y=2, x=3"],
