@@ -72,7 +72,7 @@ export function parseRational(answer: string): Rational | null {
 function plainQuantity(answer: string): { value: Rational; percent: boolean } | null {
   if (answer.length > 200) return null;
   let s = answer.trim().replace(/\u2212/g, "-");
-  s = s.replace(/^\$+|\$+$/g, "").replace(/(\d)(?:\{,\}|\\,)(?=\d{3}(?!\d))/g, "$1,");
+  s = s.replace(/^\$+|\$+$/g, "").replace(/(\d)(?:\{,\}|,\\!|\\,)(?=\d{3}(?!\d))/g, "$1,");
   s = s.replace(/\\[,;!]|\\\s/g, " ").replace(/\\(?:left|right)\b/g, "");
   s = s.replace(/\\(?:text|mathrm|textrm|mbox)\{([^{}]*)\}/g, " $1 ");
   s = s.replace(/\^\s*\{\s*\\circ\s*\}|\^\s*\\circ|°/g, "");

@@ -75,6 +75,8 @@ const TRAILING_UNIT = new RegExp(
 /** Tidies an answer's spelling; returns the text and whether a trailing percent sign was there. */
 export function tidyAnswer(answer: string): { text: string; percent: boolean } {
   let s = answer.trim().replace(/\u2212/g, "-").replace(/×/g, "\\times ").replace(/÷/g, "\\div ");
+  // Thousands separators in LaTeX: 1{,}000, 1,\!000, 1\,000.
+  s = s.replace(/(\d)(?:\{,\}|,\\!|\\,)(?=\d{3}(?!\d))/g, "$1,");
   s = s.replace(/^\\\[|\\\]$/g, "").replace(/^\\\(|\\\)$/g, "");
   s = s.replace(/\\(?:displaystyle|textstyle|left\.|right\.)/g, "");
   s = s.replace(/\\boxed\s*\{/g, "{");
@@ -269,7 +271,7 @@ function toValue(raw: Json, depth = 0): MathValue | null {
     }
   }
   if (j === "EmptySet") return { kind: "list", items: [] };
-  const e = toExpr(j);
+  const e = toExpr(j, true);
   return e ? { kind: "scalar", expr: e } : null;
 }
 

@@ -22,6 +22,10 @@ Deno.test("equal spellings of every kind of answer are accepted", () => {
     // numbers, separators, percents, units, degrees, dollars
     ["1,234", "1234"],
     ["1{,}000", "1000"],
+    ["1,\\!000", "1000"],
+    ["1\\,000", "1000"],
+    ["2,\\!500\\text{ cm}", "2{,}500"],
+    ["\\infty", "\\infty"],
     ["1,000,000", "10^6"],
     ["1234.0", "1234"],
     ["$18", "18"],
@@ -97,6 +101,8 @@ Deno.test("equal spellings of every kind of answer are accepted", () => {
 Deno.test("unequal answers are refused, including prefixes, merges, case and near-misses", () => {
   bothWays([
     ["1,234", "1235"],
+    ["\\infty", "-\\infty"],
+    ["\\infty", "10^{100}"],
     ["0.33", "1/3"],
     ["\\frac{3}{4}", "0.7"],
     ["75%", "7.5"],
@@ -152,8 +158,8 @@ Deno.test("unequal answers are refused, including prefixes, merges, case and nea
   ], false);
 });
 
-Deno.test("infinite, undefined, empty and over-long answers equal nothing", () => {
-  for (const bad of ["\\infty", "\\frac{1}{0}", "NaN", "", "   ", "\\text{}", "1/0"]) {
+Deno.test("undefined, empty and over-long answers equal nothing (∞ equals only ∞)", () => {
+  for (const bad of ["\\frac{1}{0}", "NaN", "", "   ", "\\text{}", "1/0"]) {
     assert.equal(mathEquivalent(bad, bad) && parseMath(bad)?.value.kind !== "text", false, bad);
   }
   assert.equal(mathEquivalent(null, "3"), false);
