@@ -12,7 +12,21 @@ import { extractBoxed } from "../data/boxed.ts";
 /** The longest extracted answer; a longer stretch is not an answer. */
 const MAX_EXTRACT = 4000;
 
-const MARKERS = ["final answer:", "####", "the answer is", "answer is:", "answer:"];
+const MARKERS = ["final answer:", "####", "answer is", "answer is:", "answer:"];
+
+/** Where `$` occurs in `s` from `from` on, not escaped as `\$` (a dollar sign of text). */
+function dollarAfter(s: string, from: number): number {
+  let i = s.indexOf("$", from);
+  while (i > 0 && s[i - 1] === "\\") i = s.indexOf("$", i + 1);
+  return i;
+}
+
+/** Where an unescaped `$` last occurs in `s` at or before `from`, looking back at most `span`. */
+function dollarBefore(s: string, from: number, span: number): number {
+  let i = s.lastIndexOf("$", from);
+  while (i > 0 && s[i - 1] === "\\" && from - i < span) i = s.lastIndexOf("$", i - 2);
+  return i;
+}
 
 /** A `$…$`, `\(…\)` or `\[…\]` span at the start of `s` (after spaces): its inside and end. */
 function leadingMath(s: string): { inner: string; end: number } | null {
@@ -20,7 +34,7 @@ function leadingMath(s: string): { inner: string; end: number } | null {
   const pairs: [string, string][] = [["$$", "$$"], ["\\[", "\\]"], ["\\(", "\\)"], ["$", "$"]];
   for (const [open, close] of pairs) {
     if (!s.startsWith(open, t)) continue;
-    const end = s.indexOf(close, t + open.length);
+    const end = close === "$" ? dollarAfter(s, t + 1) : s.indexOf(close, t + open.length);
     if (end < 0 || end - t > MAX_EXTRACT) return null;
     const inner = s.slice(t + open.length, end);
     // "$18 and $20": dollar signs of prose, not a math span.
@@ -137,11 +151,16 @@ export function extractMathAnswer(text: string): string | null {
     const spans: string[] = [];
     let stop = end;
     while (spans.length < 32 && text.startsWith(close, stop - close.length)) {
-      const start = text.lastIndexOf(open, stop - close.length - 1);
+      if (close === "$" && text[stop - 2] === "\\") break;
+      const start = close === "$"
+        ? dollarBefore(text, stop - 2, MAX_EXTRACT)
+        : text.lastIndexOf(open, stop - close.length - 1);
       if (start < 0 || stop - start > MAX_EXTRACT) break;
       const inner = text.slice(start + open.length, stop - close.length).trim();
+      // "$2 + 3 = 5$" states 5; "$x = 5$" and "$x^2 + y^2 = 1$" are kept whole (an equation).
       const eq = inner.lastIndexOf("=");
-      spans.unshift((eq >= 0 ? inner.slice(eq + 1) : inner).trim());
+      const lhs = eq >= 0 ? inner.slice(0, eq).replace(/\\[A-Za-z]+/g, "") : "";
+      spans.unshift((eq >= 0 && !/[A-Za-z]/.test(lhs) ? inner.slice(eq + 1) : inner).trim());
       const sep = /\s*(?:,|\band|\bor|,\s*and|,\s*or)\s*$/.exec(
         text.slice(Math.max(0, start - 12), start),
       );

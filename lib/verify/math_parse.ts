@@ -127,16 +127,19 @@ export function parseAnswer(answer: string): ParsedAnswer | null {
     .trim();
   const choice = CHOICE.exec(plain.replace(/\s/g, ""));
   if (choice) return { value: { kind: "choice", letter: choice[1] }, percent };
-  // Prose: a word of three letters or more that is not a LaTeX command.
+  // Prose: all in \text{…}, or a word of three letters or more that is not a LaTeX command.
   const bare = plain.replace(/\\(?:begin|end)\s*\{[a-z*]*\}/g, "").replace(/\\[A-Za-z]+/g, "");
-  if (/(?<![\\A-Za-z])[A-Za-z]{3,}/.test(bare)) {
+  const wrapped = /^(?:yes|no)$/i.test(text) ||
+    /^\\(?:text|textbf|textit|textrm|textnormal|mathrm|mbox)\s*\{[^{}]*[A-Za-z][^{}]*\}$/
+      .test(text);
+  if (wrapped || /(?<![\\A-Za-z])[A-Za-z]{3,}/.test(bare)) {
     // Case folds only in ordinary words ("Monday" ≡ "monday"); "ABC" and "abc" stay apart.
     const words = plain.replace(/[{}]/g, "").replace(/\s+/g, " ").trim()
       .replace(/[A-Za-z]+/g, (w) => (/^[A-Z]?[a-z]+$/.test(w) ? w.toLowerCase() : w));
     return { value: { kind: "text", text: words }, percent };
   }
   // The LaTeX parser reads "2 3" as 23: digits separated only by space are not one number.
-  if (/\d\s+\d/.test(text)) return null;
+  if (/(?<![_^])\d\s+\d/.test(text)) return null;
   let json: unknown;
   try {
     json = parseLatex(text);

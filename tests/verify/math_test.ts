@@ -95,6 +95,8 @@ Deno.test("equal spellings of every kind of answer are accepted", () => {
     ["\\textbf{(C)}", "(C)"],
     ["\\text{Monday}", "Monday"],
     ["\\text{Monday}", "monday"],
+    ["\\text{no}", "No"],
+    ["\\log_2 3", "\\log_{2} 3"],
   ], true);
 });
 
@@ -194,8 +196,13 @@ Deno.test("final answers are extracted whole, never a prefix of the expression",
     ["The answer is a difficult one; it is 4", "4"],
     ["The answer is A.", "A"],
     ["The answer is $18 and the change is $2.", "$18"],
-    ["So we get $x = 5$.", "5"],
-    ["Hence the solutions are $x = 2$ and $x = -3$.", "2, -3"],
+    ["So we get $x = 5$.", "x = 5"],
+    ["So we get $2 + 3 = 5$.", "5"],
+    [
+      "The final answer is $\\frac{x^2}{4} + \\frac{y^2}{9} = 1$.",
+      "\\frac{x^2}{4} + \\frac{y^2}{9} = 1",
+    ],
+    ["Hence the solutions are $x = 2$ and $x = -3$.", "x = 2, x = -3"],
     ["Therefore the value is \\[ \\frac{1}{2} \\]", "\\frac{1}{2}"],
     ["We get 3 then 9.", "9"],
     ["no numbers", null],
