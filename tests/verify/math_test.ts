@@ -291,6 +291,108 @@ Deno.test("MATH-style non-rational golds: equal spellings pass, near-misses fail
   }
 });
 
+/** Typical MATH gold spellings, one a line: each must equal itself, boxed and stated in prose. */
+const MATH_GOLDS = String.raw`
+\frac{1}{4}
+\$18.90
+10\%
+12\sqrt{2}
+\text{(A)}
+x^2+1
+-\frac{3}{2}
+\frac{\pi}{3}
+5\sqrt{3}\text{ cm}
+\left(-\frac{1}{2}, \frac{3}{2}\right)
+\dfrac{9}{4}
+(-\infty,-3)\cup(3,\infty)
+2x^2-5x+3
+\text{Devon}
+y^4-2y^3+7y^2+y-5
+\frac{25}{4}\pi
+8\pi
+[2,5)
+\begin{pmatrix} 4 \\ 2 \end{pmatrix}
+5+2i
+\sqrt{65}
+1,\!000
+\$2.25
+\text{no}
+\mathrm{(E)}
+a^2+b^2
+\frac{x^2}{4} + \frac{y^2}{9} = 1
+y = 2x + 3
+\{-2, 3\}
+(1, -2, 3)
+\frac{1}{2} \sin 2x
+\log_2 3
+\sqrt[4]{8}
+\frac{3\sqrt{3}}{2}
+-2, 1, 3
+30^\circ
+\frac{16}{5}
+2.5
+1.5
+\$ 1.50
+6\text{ inches}
+0
+-1
+\begin{pmatrix} 1 & 2 \\ 3 & 4 \end{pmatrix}
+\frac{1}{\sqrt{2}}
+\frac{\sqrt{2}}{2}
+\text{odd}
+\text{neither}
+\frac{7}{2}
+2 - 2i
+-3 + 4i
+3 + \sqrt{5}
+\tfrac{1}{3}
+\left[ -\frac{1}{2}, 2 \right]
+(-\infty, 0] \cup [4, \infty)
+\dfrac{\sqrt{6}}{3}
+4\sqrt{3}
+\frac{5}{12}
+\frac{1}{64}
+19\%
+\text{A, C}
+27\text{ square units}
+x \in [-2, 7]
+\left( \frac{4}{3}, -\frac{1}{3} \right)
+\frac{1 + \sqrt{5}}{2}
+\pm 3
+2 \pm \sqrt{3}
+\frac{n(n+1)}{2}
+3^{10}
+2^{100}
+10!
+\binom{8}{3}
+\cos 20^\circ
+\sin x
+\frac{\pi}{2} - 1
+e^2
+\ln 2
+(2,3)
+3:2
+2:3
+1/2
+23.5\text{ feet}
+70\text{ degrees}
+AB
+\overline{AB}
+-x^3 + 4x
+\text{East}
+\text{B}
+\text{Sunday}
+\$\$18
+`.trim().split("\n");
+
+Deno.test("typical MATH gold spellings equal themselves, boxed and in a final-answer sentence", () => {
+  for (const g of MATH_GOLDS) {
+    assert.ok(mathEquivalent(g, g), g);
+    assert.ok(mathEquivalent(extractMathAnswer(`So \\boxed{${g}}.`), g), `boxed ${g}`);
+    assert.ok(mathEquivalent(extractMathAnswer(`The final answer is $${g}$.`), g), `stated ${g}`);
+  }
+});
+
 function typicalForms(answer: string): string[] {
   return [`Working it out.\n#### ${answer}`, `So the answer is ${answer}.`, `\\boxed{${answer}}`];
 }
