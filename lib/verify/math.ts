@@ -26,8 +26,10 @@
  * answers) take a bigint fast path without the LaTeX parser.
  *
  * Library: `@cortex-js/compute-engine` parses the LaTeX (its raw MathJSON, with no canonical
- * rewriting or floating point). Its own equality (`isSame`, `isEqual`) is not used: it may compare
- * numerically, and its canonical forms are not documented as exact, so values are compared here.
+ * rewriting or floating point). Its own equality is not used: `isEqual` compares numerically
+ * with a tolerance (in 0.140.0 it holds `\sqrt{2}` equal to `\sqrt{2}+10^{-30}` and `0.3` to
+ * `0.30000000000000000001`) and `isSame` is structural, so values are compared here. `mathjs`
+ * was the other candidate: it reads no LaTeX, and its `==` also has a tolerance.
  *
  * @module
  */
