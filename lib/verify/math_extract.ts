@@ -102,6 +102,14 @@ function leadingExpression(s: string): string {
   return s.slice(0, end).trim();
 }
 
+/** "2 + 3 = 5" states 5; "x = 5" and "x^2 + y^2 = 1" are kept whole (equations). */
+function stated(expr: string): string {
+  const eq = expr.lastIndexOf("=");
+  if (eq < 0) return expr.trim();
+  const lhs = expr.slice(0, eq).replace(/\\[A-Za-z]+/g, "");
+  return (/[A-Za-z]/.test(lhs) ? expr : expr.slice(eq + 1)).trim();
+}
+
 /** The last number-like token of prose (sign, digits with separators, decimals, a/b, %). */
 function lastNumber(text: string): string | null {
   const re = /-?\d[\d,]*(?:\.\d+)?(?:\/\d+)?%?|-?\.\d+%?/g;
@@ -141,7 +149,7 @@ export function extractMathAnswer(text: string): string | null {
     // "The answer is a difficult one": an article, not an answer; read the prose instead.
     const article = /^[Aa]$/.test(said) &&
       /^\s*[Aa]\s+[A-Za-z]{2,}/.test(rest);
-    if (said && !article) return said;
+    if (said && !article) return stated(said) || null;
   }
   // Prose: the math span(s) that end the text ("… are $x = 2$ and $x = -3$."), else the last
   // number.
@@ -157,10 +165,7 @@ export function extractMathAnswer(text: string): string | null {
         : text.lastIndexOf(open, stop - close.length - 1);
       if (start < 0 || stop - start > MAX_EXTRACT) break;
       const inner = text.slice(start + open.length, stop - close.length).trim();
-      // "$2 + 3 = 5$" states 5; "$x = 5$" and "$x^2 + y^2 = 1$" are kept whole (an equation).
-      const eq = inner.lastIndexOf("=");
-      const lhs = eq >= 0 ? inner.slice(0, eq).replace(/\\[A-Za-z]+/g, "") : "";
-      spans.unshift((eq >= 0 && !/[A-Za-z]/.test(lhs) ? inner.slice(eq + 1) : inner).trim());
+      spans.unshift(stated(inner));
       const sep = /\s*(?:,|\band|\bor|,\s*and|,\s*or)\s*$/.exec(
         text.slice(Math.max(0, start - 12), start),
       );
