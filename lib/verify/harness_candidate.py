@@ -1,10 +1,15 @@
 # The candidate side of a Python code run. It runs inside the bubblewrap sandbox, holds the
 # candidate's program and nothing else (no tests, no expected values, no token), and answers the
 # trusted judge's requests on a private channel: load the program, look up names, call functions,
-# get and set attributes. Every answer is plain typed data (see encode); a non-plain value stays
-# here and crosses as a handle. Nothing here is trusted: the candidate may rewrite any of it, and
-# all it can gain is to choose its own answers, which the judge decodes strictly and compares.
-import os, sys, json, traceback
+# get and set attributes, take a truth value. Every answer is plain typed data; a value that is
+# not plain stays here and crosses as a handle. Nothing here is trusted: the candidate may rewrite
+# any of it, and all it can gain is to choose its own answers, which the judge decodes strictly.
+#
+# Requests come length-prefixed in marshal format (the judge makes them); answers go back as one
+# line of JSON each, written here without the json module (whose import costs more than a bare
+# interpreter start): ["v", VALUE] or ["e", NAME_HEX, MESSAGE_HEX], where a VALUE is a tagged
+# list and every string is the hex of its UTF-8 bytes, so nothing needs escaping.
+import os, sys, marshal
 
 _rd = os.fdopen(os.dup(0), "rb")
 _wr = os.fdopen(os.dup(1), "wb")
@@ -19,73 +24,91 @@ _objs = {}
 _MAX_ITEMS = 1_000_000
 
 
-def _handle(x):
-    key = len(_objs) + 1
-    _objs[key] = x
-    return ["H", key, type(x).__name__[:80]]
+def _hex(s):
+    return s.encode("utf-8", "surrogatepass").hex()
 
 
-def _items(xs, depth):
-    return [_enc(x, depth + 1) for x in xs]
+def _seq(tag, xs, out, depth):
+    out.append('["' + tag + '",[')
+    first = True
+    for x in xs:
+        if not first:
+            out.append(",")
+        first = False
+        _enc(x, out, depth + 1)
+    out.append("]]")
 
 
-def _enc(x, depth=0):
+def _enc(x, out, depth=0):
     if depth > 200:
         raise ValueError("value nested deeper than 200 levels")
     t = type(x)
     if x is None:
-        return ["N"]
-    if t is bool:
-        return ["B", x]
-    if isinstance(x, int) and t is not bool:
-        return ["I", str(int(x))]
-    if isinstance(x, float):
-        return ["F", repr(float(x))]
-    if isinstance(x, complex):
-        return ["C", repr(x.real), repr(x.imag)]
-    if isinstance(x, str):
-        return ["S", str(x)]
-    if isinstance(x, bytes):
-        return ["Y", bytes(x).hex()]
-    if isinstance(x, bytearray):
-        return ["A", bytes(x).hex()]
-    if isinstance(x, list):
-        return ["L", _items(x, depth)]
-    if isinstance(x, tuple):
-        return ["T", _items(x, depth)]
-    if isinstance(x, dict):
-        return ["D", [[_enc(k, depth + 1), _enc(v, depth + 1)] for k, v in x.items()]]
-    if isinstance(x, set):
-        return ["E", _items(x, depth)]
-    if isinstance(x, frozenset):
-        return ["Z", _items(x, depth)]
-    if t is range:
-        return ["R", x.start, x.stop, x.step]
-    name = t.__name__
-    if name in ("dict_keys", "dict_items"):
-        return ["K" if name == "dict_keys" else "J", _items(x, depth)]
-    if name == "dict_values":
-        return ["V", _items(x, depth)]
-    if name in ("Decimal", "Fraction"):
-        return ["M", str(x)] if name == "Decimal" else ["Q", str(x.numerator), str(x.denominator)]
-    if hasattr(t, "__next__") and hasattr(t, "__iter__"):
-        out = []
+        out.append('["N"]')
+    elif t is bool:
+        out.append('["B",true]' if x else '["B",false]')
+    elif isinstance(x, int):
+        out.append('["I","%d"]' % int(x))
+    elif isinstance(x, float):
+        out.append('["F","' + repr(float(x)) + '"]')
+    elif isinstance(x, complex):
+        out.append('["C","' + repr(x.real) + '","' + repr(x.imag) + '"]')
+    elif isinstance(x, str):
+        out.append('["S","' + _hex(str(x)) + '"]')
+    elif isinstance(x, bytes):
+        out.append('["Y","' + bytes(x).hex() + '"]')
+    elif isinstance(x, bytearray):
+        out.append('["A","' + bytes(x).hex() + '"]')
+    elif isinstance(x, list):
+        _seq("L", x, out, depth)
+    elif isinstance(x, tuple):
+        _seq("T", x, out, depth)
+    elif isinstance(x, dict):
+        _seq("D", [_Pair(k, v) for k, v in x.items()], out, depth)
+    elif isinstance(x, set):
+        _seq("E", x, out, depth)
+    elif isinstance(x, frozenset):
+        _seq("Z", x, out, depth)
+    elif t is _Pair:
+        out.append("[")
+        _enc(x.k, out, depth + 1)
+        out.append(",")
+        _enc(x.v, out, depth + 1)
+        out.append("]")
+    elif t is range:
+        out.append('["R",%d,%d,%d]' % (x.start, x.stop, x.step))
+    elif t.__name__ in ("dict_keys", "dict_items", "dict_values"):
+        _seq({"dict_keys": "K", "dict_items": "J", "dict_values": "V"}[t.__name__], x, out, depth)
+    elif t.__name__ == "Decimal":
+        out.append('["M","' + _hex(str(x)) + '"]')
+    elif t.__name__ == "Fraction":
+        out.append('["Q","%d","%d"]' % (x.numerator, x.denominator))
+    elif hasattr(t, "__next__") and hasattr(t, "__iter__"):
+        items = []
         for item in x:
-            if len(out) >= _MAX_ITEMS:
+            if len(items) >= _MAX_ITEMS:
                 raise ValueError("iterator longer than a million items")
-            out.append(_enc(item, depth + 1))
-        return ["G", out]
-    return _handle(x)
+            items.append(item)
+        _seq("G", items, out, depth)
+    else:
+        key = len(_objs) + 1
+        _objs[key] = x
+        out.append('["H",%d,"%s"]' % (key, _hex(t.__name__[:80])))
+
+
+class _Pair:
+    __slots__ = ("k", "v")
+
+    def __init__(self, k, v):
+        self.k, self.v = k, v
 
 
 def _dec(v):
     tag = v[0]
     if tag == "N":
         return None
-    if tag in ("B", "S"):
+    if tag in ("B", "S", "I"):
         return v[1]
-    if tag == "I":
-        return int(v[1])
     if tag == "F":
         return float(v[1])
     if tag == "C":
@@ -116,42 +139,64 @@ def _dec(v):
 _scope = {"__name__": "__main__", "__builtins__": __builtins__}
 
 
-def _answer(req):
+def _answer(req, out):
     op = req["op"]
     if op == "load":
         exec(compile(req["src"], "candidate.py", "exec"), _scope)
-        return ["N"]
-    if op == "names":
-        return ["L", [_enc(_scope[n]) if n in _scope else ["X"] for n in req["names"]]]
-    if op == "call":
-        f = _objs[req["f"]]
+        out.append('["N"]')
+    elif op == "names":
+        # A name the program does not define is ["X"].
+        out.append('["L",[')
+        for i, n in enumerate(req["names"]):
+            if i:
+                out.append(",")
+            if n in _scope:
+                _enc(_scope[n], out)
+            else:
+                out.append('["X"]')
+        out.append("]]")
+    elif op == "call":
         args = [_dec(a) for a in req["a"]]
         kwargs = {k: _dec(a) for k, a in req["k"]}
-        return _enc(f(*args, **kwargs))
-    if op == "getattr":
-        return _enc(getattr(_objs[req["o"]], req["n"]))
-    if op == "bool":
-        return ["B", bool(_objs[req["o"]])]
-    if op == "setattr":
+        _enc(_objs[req["f"]](*args, **kwargs), out)
+    elif op == "getattr":
+        _enc(getattr(_objs[req["o"]], req["n"]), out)
+    elif op == "setattr":
         setattr(_objs[req["o"]], req["n"], _dec(req["v"]))
-        return ["N"]
-    raise ValueError("unknown request " + repr(op))
+        out.append('["N"]')
+    elif op == "bool":
+        out.append('["B",true]' if bool(_objs[req["o"]]) else '["B",false]')
+    else:
+        raise ValueError("unknown request " + repr(op))
 
 
 while True:
-    line = _rd.readline()
-    if not line:
+    head = _rd.read(4)
+    if len(head) < 4:
         break
+    body = _rd.read(int.from_bytes(head, "little"))
+    out = ['["v",']
     try:
-        reply = {"v": _answer(json.loads(line))}
+        _answer(marshal.loads(body), out)
+        out.append("]\n")
+        data = "".join(out).encode()
     except BaseException as e:
-        tb = traceback.format_exc()
-        sys.stderr.write(tb)
-        reply = {"e": type(e).__name__, "m": tb[-2000:]}
+        try:
+            import traceback
+            tb = traceback.format_exc()
+            sys.stderr.write(tb)
+        except BaseException:
+            tb = ""
+        try:
+            name = type(e).__name__
+        except BaseException:
+            name = "BaseException"
+        data = ('["e","' + _hex(str(name)[:100]) + '","' + _hex(tb[-2000:]) + '"]\n').encode()
     try:
-        data = json.dumps(reply, separators=(",", ":")).encode() + b"\n"
-    except BaseException as e:
-        data = json.dumps({"e": type(e).__name__, "m": "the answer could not be encoded"}).encode() + b"\n"
-    sys.stderr.flush()
+        sys.stderr.flush()
+    except BaseException:
+        pass
     _wr.write(data)
     _wr.flush()
+# Threads the candidate started must not keep the sandbox alive.
+os._exit(0)

@@ -7,16 +7,16 @@
 #
 # Protocol with the toolkit (one JSON object per line): a config line, then jobs
 # {"program", "tests", "timeoutMs"}; each job gets {"status", "stderr", "ms", "exitCode"}.
-import ast, builtins, ctypes, decimal, fractions, importlib, json, os, re, resource, select
-import signal, subprocess, sys, time
+import ast, builtins, ctypes, decimal, fractions, importlib, json, marshal, os, re, resource
+import select, signal, subprocess, sys, time
 
 MAX_REPLY = 32 << 20
 MAX_NODES = 2_000_000
 MAX_DEPTH = 200
 STDERR_TAIL = 16 << 10
+WARM = 2
 INT_RE = re.compile(r"-?[0-9]{1,4300}")
 FLOAT_RE = re.compile(r"-?(inf|nan|[0-9]+(\.[0-9]*)?(e[-+]?[0-9]+)?)")
-HEX_RE = re.compile(r"([0-9a-f]{2})*")
 
 
 class CandidateTimeout(BaseException):
@@ -60,7 +60,8 @@ class Run:
             raise
 
     def _request(self, msg):
-        out = memoryview(json.dumps(msg, separators=(",", ":")).encode() + b"\n")
+        body = marshal.dumps(msg)
+        out = memoryview(len(body).to_bytes(4, "little") + body)
         fin, fout, ferr = self.proc.stdin.fileno(), self.proc.stdout.fileno(), self.proc.stderr.fileno()
         readers = [fout, ferr]
         while True:
@@ -178,7 +179,8 @@ PLAIN_SEQ = {list: "L", tuple: "T", set: "E", frozenset: "Z"}
 
 
 def encode(x, depth=0):
-    """Test-side values to the wire: plain types exactly, or a handle the candidate gave."""
+    """Test-side values for a request (sent in marshal format): plain types exactly, or a handle
+    the candidate gave."""
     if depth > MAX_DEPTH:
         raise ValueError("argument nested deeper than 200 levels")
     t = type(x)
@@ -187,7 +189,7 @@ def encode(x, depth=0):
     if t is bool:
         return ["B", x]
     if t is int:
-        return ["I", str(x)]
+        return ["I", x]
     if t is float:
         return ["F", repr(x)]
     if t is complex:
@@ -209,6 +211,12 @@ def encode(x, depth=0):
     if t is type and BUILTIN_TYPES.get(x.__name__) is x:
         return ["P", x.__name__]
     raise TypeError(f"cannot pass a {t.__name__} to the candidate")
+
+
+def text(hexed):
+    """A string from the hex of its UTF-8 bytes (lone surrogates kept, as Python allows them);
+    ValueError when it is not that."""
+    return bytes.fromhex(hexed).decode("utf-8", "surrogatepass")
 
 
 class Decoder:
@@ -239,8 +247,8 @@ class Decoder:
         if tag == "C" and n == 3 and all(type(s) is str and FLOAT_RE.fullmatch(s) for s in v[1:]):
             return complex(float(v[1]), float(v[2]))
         if tag == "S" and n == 2 and type(v[1]) is str:
-            return v[1]
-        if tag in "YA" and n == 2 and type(v[1]) is str and HEX_RE.fullmatch(v[1]):
+            return text(v[1])
+        if tag in ("Y", "A") and n == 2 and type(v[1]) is str and " " not in v[1]:
             b = bytes.fromhex(v[1])
             return b if tag == "Y" else bytearray(b)
         if tag == "L":
@@ -271,12 +279,12 @@ class Decoder:
             return out
         if tag == "R" and n == 4 and all(type(i) is int for i in v[1:]) and v[3] != 0:
             return range(v[1], v[2], v[3])
-        if tag == "M" and n == 2 and type(v[1]) is str and len(v[1]) < 200:
-            return decimal.Decimal(v[1])
+        if tag == "M" and n == 2 and type(v[1]) is str and len(v[1]) < 400:
+            return decimal.Decimal(text(v[1]))
         if tag == "Q" and n == 3 and all(type(s) is str and INT_RE.fullmatch(s) for s in v[1:]):
             return fractions.Fraction(int(v[1]), int(v[2]))
-        if tag == "H" and n == 3 and type(v[1]) is int and type(v[2]) is str:
-            return Remote(self.run, v[1], v[2])
+        if tag == "H" and n == 3 and type(v[1]) is int and type(v[2]) is str and len(v[2]) <= 320:
+            return Remote(self.run, v[1], text(v[2]))
         raise BadReply(f"bad value tagged {tag[:10]!r}")
 
 
@@ -291,16 +299,17 @@ def ask(run, msg):
     line = run.request(msg)
     try:
         reply = json.loads(line)
-        if type(reply) is not dict:
-            raise BadReply("not an object")
-        if "e" in reply:
-            name, text = str(reply["e"])[:100], str(reply.get("m", ""))[-2000:]
-        else:
-            return Decoder(run).dec(reply["v"])
+        if type(reply) is not list or not reply:
+            raise BadReply("not a tagged answer")
+        if reply[0] == "v" and len(reply) == 2:
+            return Decoder(run).dec(reply[1])
+        if reply[0] != "e" or len(reply) != 3 or not all(type(x) is str for x in reply[1:]):
+            raise BadReply("not a tagged answer")
+        name, message = text(reply[1])[:100], text(reply[2])[-2000:]
     except (BadReply, ValueError, TypeError, KeyError, RecursionError, MemoryError) as e:
         run.broken = CandidateGone(f"the candidate's answer could not be read: {e}")
         raise run.broken
-    raise EXCEPTIONS.get(name, CandidateRaised)(f"the candidate raised {name}: {text}")
+    raise EXCEPTIONS.get(name, CandidateRaised)(f"the candidate raised {name}: {message}")
 
 
 def strict_eq(a, b):
@@ -390,8 +399,11 @@ def judge(run, program, tests, own):
     try:
         if remote:
             line = run.request({"op": "names", "names": remote})
-            reply = json.loads(line)
-            vals = reply["v"][1] if type(reply) is dict and "v" in reply else None
+            try:
+                reply = json.loads(line)
+                vals = reply[1][1] if reply[0] == "v" and reply[1][0] == "L" else None
+            except (ValueError, TypeError, IndexError, KeyError, RecursionError):
+                vals = None
             if type(vals) is not list or len(vals) != len(remote):
                 return "error", "the candidate's names could not be read"
             for name, v in zip(remote, vals):
@@ -450,18 +462,18 @@ def main():
             preexec_fn=pre, start_new_session=True, env=env, cwd="/", bufsize=0,
         )
 
-    warm = None
+    # Sandboxes started ahead, waiting for their job: their interpreters start while this judge
+    # and the other workers are busy, so a job rarely waits for one.
+    warm = [spawn() for _ in range(WARM)]
     for line in jobs:
         job = json.loads(line)
         t0 = time.monotonic()
-        proc = warm or spawn()
+        proc = warm.pop(0) if warm else spawn()
         run = Run(proc, t0 + job["timeoutMs"] / 1000)
         status, message = judge(run, job["program"], job.get("tests") or "", job.get("names") or [])
         code = run.close()
-        # The next job's sandbox starts now, while the toolkit reads this verdict.
-        warm = spawn()
-        if status == "error" and code in (-signal.SIGXCPU, -signal.SIGKILL) and run.broken:
-            status = "timeout" if code == -signal.SIGXCPU else status
+        if status == "error" and code == -signal.SIGXCPU and run.broken:
+            status = "timeout"
         stderr = run.err.decode("utf-8", "replace")
         if message:
             stderr = (stderr + "\n" + message).strip()
@@ -472,8 +484,10 @@ def main():
             "exitCode": code if code is not None and code >= 0 else None,
         }) + "\n")
         out.flush()
-    if warm:
-        kill(warm)
+        while len(warm) < WARM:
+            warm.append(spawn())
+    for proc in warm:
+        kill(proc)
 
 
 main()

@@ -38,7 +38,9 @@ export {
 export { codeJob, extractCode, recordLanguage } from "./code.ts";
 export {
   createSandbox,
+  type IsolationOptions,
   probeSandbox,
+  requireStrongIsolation,
   type RunResult,
   type RunStatus,
   type Sandbox,

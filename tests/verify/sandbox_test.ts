@@ -46,7 +46,7 @@ Deno.test("python: values cross typed, and == in the tests is type-strict", asyn
     "    return {'tuple': (1, 2), 'list': [1, 2], 'set': {1, 2}, 'frozen': frozenset({1}),",
     "            'nan': math.nan, 'inf': -math.inf, 'bytes': b'ab', 'int': 1, 'true': True,",
     "            'none': None, 'dict': {'a': [1.5, None]}, 'big': 10 ** 40, 'gen': (x for x in [1]),",
-    "            'float': 2.0}[kind]",
+    "            'float': 2.0, 'text': 'a\"\\n\\\\\\u00e9\\ud800\\x00'}[kind]",
   ].join("\n");
   const cases: [string, string, boolean][] = [
     ["f('tuple') == (1, 2)", "tuple", true],
@@ -66,6 +66,7 @@ Deno.test("python: values cross typed, and == in the tests is type-strict", asyn
     ["list(f('gen')) == [1]", "generator", true],
     ["f('float') == 2", "float vs int by value", true],
     ["[f('true')] == [1]", "bool in a list", false],
+    ["f('text') == 'a\"\\n\\\\\\u00e9\\ud800\\x00'", "quotes, escapes, lone surrogate, NUL", true],
   ];
   const results = await sandbox.runAll(
     cases.map(([test]) => ({ language: "python", program, tests: `import math\nassert ${test}` })),
