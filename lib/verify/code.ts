@@ -93,10 +93,10 @@ function definedNames(program: string): string[] {
 /**
  * The sandbox job that checks `prediction` against `record`'s tests. For HumanEval records (with
  * `meta.entryPoint`), a completion that does not define the entry point is appended to the
- * prompt, as HumanEval completions are. The job names the functions under test (the entry point,
- * or what the reference program defines), so the tests take those from the candidate even where
- * they shadow a builtin (MBPP has a `sum`); every other builtin and module the tests use is the
- * judge's own.
+ * prompt, as HumanEval completions are. The job names the functions under test (the entry point
+ * and what the reference program defines at top level: some tests call a helper too), and only
+ * those come from the candidate, even where they shadow a builtin (MBPP has a `sum`); every
+ * other builtin and module the tests use is the judge's own.
  *
  * @example
  * ```ts
@@ -123,7 +123,9 @@ export function codeJob(record: TaskRecord, prediction: string): SandboxJob {
     program = joinCompletion(record.question, program);
   }
   const language = recordLanguage(record);
-  const names = typeof entry === "string" ? [entry] : definedNames(record.answer);
+  const names = [
+    ...new Set([...(typeof entry === "string" ? [entry] : []), ...definedNames(record.answer)]),
+  ];
   return {
     language,
     program,
