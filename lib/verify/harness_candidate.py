@@ -9,9 +9,31 @@
 # line of JSON each, written here without the json module (whose import costs more than a bare
 # interpreter start): ["v", VALUE] or ["e", NAME_HEX, MESSAGE_HEX], where a VALUE is a tagged
 # list and every string is the hex of its UTF-8 bytes, so nothing needs escaping.
-import os, sys, marshal
+import os, sys, marshal, resource, select, _thread
+
+# Limits first, before any candidate code: memory, CPU seconds, file size, processes (the judge
+# passes them as arguments). Hard limits cannot be raised again by this unprivileged process.
+for _res, _value in zip(
+    (resource.RLIMIT_AS, resource.RLIMIT_CPU, resource.RLIMIT_FSIZE, resource.RLIMIT_NPROC),
+    sys.argv[1:5],
+):
+    resource.setrlimit(_res, (int(_value), int(_value)))
+resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _watch(fd, _exit=os._exit, _poll=select.poll, _hup=select.POLLHUP | select.POLLERR):
+    # When the judge is gone (its end of the request pipe closed), the run ends, even while the
+    # candidate is busy or asleep in a call.
+    p = _poll()
+    p.register(fd, _hup)
+    while True:
+        for _fd, ev in p.poll():
+            if ev & _hup:
+                _exit(3)
+
 
 _rd = os.fdopen(os.dup(0), "rb")
+_thread.start_new_thread(_watch, (_rd.fileno(),))
 _wr = os.fdopen(os.dup(1), "wb")
 # The candidate's own prints go to stderr; its stdin is empty.
 os.dup2(2, 1)

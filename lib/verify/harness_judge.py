@@ -7,8 +7,8 @@
 #
 # Protocol with the toolkit (one JSON object per line): a config line, then jobs
 # {"program", "tests", "timeoutMs"}; each job gets {"status", "stderr", "ms", "exitCode"}.
-import ast, builtins, ctypes, decimal, fractions, importlib, json, marshal, os, re, resource
-import select, signal, subprocess, sys, time
+import ast, builtins, decimal, fractions, importlib, json, marshal, os, re
+import queue, select, signal, subprocess, sys, threading, time
 
 MAX_REPLY = 32 << 20
 MAX_NODES = 2_000_000
@@ -435,40 +435,44 @@ def main():
     argv, env = config["argv"], config["env"]
     uid0, uids = config["uidBase"], config["uidCount"]
     limits = config["limits"]
-    libc = ctypes.CDLL(None, use_errno=True)
+    root = os.getuid() == 0
     counter = [0]
+    # The candidate's runner sets its own limits from these arguments before it loads anything.
+    limit_args = [str(limits[k]) for k in ("as", "cpu", "fsize", "nproc")]
 
     def spawn():
         uid = uid0 + counter[0] % uids
         counter[0] += 1
-
-        def pre():
-            for res, value in (
-                (resource.RLIMIT_AS, limits["as"]),
-                (resource.RLIMIT_CPU, limits["cpu"]),
-                (resource.RLIMIT_FSIZE, limits["fsize"]),
-                (resource.RLIMIT_NPROC, limits["nproc"]),
-                (resource.RLIMIT_CORE, 0),
-            ):
-                resource.setrlimit(res, (value, value))
-            if os.getuid() == 0:
-                os.setgroups([])
-                os.setgid(uid)
-                os.setuid(uid)
-            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with this judge
-
+        # No preexec function: subprocess can then vfork, and it is safe from the filler thread.
+        ids = {"user": uid, "group": uid, "extra_groups": []} if root else {}
         return subprocess.Popen(
-            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            preexec_fn=pre, start_new_session=True, env=env, cwd="/", bufsize=0,
+            argv + limit_args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, start_new_session=True, env=env, cwd="/", bufsize=0, **ids,
         )
 
-    # Sandboxes started ahead, waiting for their job: their interpreters start while this judge
-    # and the other workers are busy, so a job rarely waits for one.
-    warm = [spawn() for _ in range(WARM)]
+    # Sandboxes started ahead by a filler thread, waiting for their jobs: their interpreters start
+    # while this judge and the other workers are busy, so a job rarely waits for one.
+    ready = queue.Queue()
+    wanted = queue.Queue()
+
+    def filler():
+        while wanted.get():
+            try:
+                ready.put(spawn())
+            except OSError as e:
+                ready.put(e)
+
+    for _ in range(WARM):
+        wanted.put(True)
+    thread = threading.Thread(target=filler, daemon=True)
+    thread.start()
     for line in jobs:
         job = json.loads(line)
         t0 = time.monotonic()
-        proc = warm.pop(0) if warm else spawn()
+        proc = ready.get()
+        wanted.put(True)
+        if isinstance(proc, OSError):
+            proc = spawn()
         run = Run(proc, t0 + job["timeoutMs"] / 1000)
         status, message = judge(run, job["program"], job.get("tests") or "", job.get("names") or [])
         code = run.close()
@@ -484,10 +488,11 @@ def main():
             "exitCode": code if code is not None and code >= 0 else None,
         }) + "\n")
         out.flush()
-        while len(warm) < WARM:
-            warm.append(spawn())
-    for proc in warm:
-        kill(proc)
-
+    wanted.put(False)
+    thread.join()
+    while not ready.empty():
+        proc = ready.get_nowait()
+        if not isinstance(proc, OSError):
+            kill(proc)
 
 main()

@@ -168,7 +168,8 @@ Deno.test("typescript: an infinite loop times out and a memory bomb is stopped",
     },
   ]);
   assert.equal(loop.status, "timeout");
-  assert.equal(bomb.status, "error");
+  // Stopped by the memory limit, or by the clock on a busy machine: never a pass.
+  assert.ok(["error", "timeout"].includes(bomb.status), bomb.status);
   assert.deepEqual(await survivors(TAG), []);
 });
 
