@@ -167,7 +167,9 @@ export function formatVerify(f: VerifyFigures): string {
       f.programsPerSecond.toFixed(1)
     } programs/s vs bare ${f.python} -I starts ${f.barePerSecond.toFixed(1)}/s: ratio ${
       f.ratio.toFixed(2)
-    } (goal >= 0.8)  run ${f.runMs.toFixed(1)} ms vs bare ${f.bareMs.toFixed(1)} ms  (${f.passed} passed)`,
+    } (goal >= 0.8)  run ${f.runMs.toFixed(1)} ms vs bare ${
+      f.bareMs.toFixed(1)
+    } ms  (${f.passed} passed)`,
   ];
   if (f.math) {
     lines.push(
@@ -194,7 +196,13 @@ if (import.meta.main) {
         `Judges N MBPP programs (half right, half wrong) in the isolated sandbox and prints programs/s
 against bare interpreter starts at the same concurrency, then math and choice checking items/s.`,
       flags: {
-        programs: { kind: "number", help: "programs to judge", default: 1000, integer: true, min: 1 },
+        programs: {
+          kind: "number",
+          help: "programs to judge",
+          default: 1000,
+          integer: true,
+          min: 1,
+        },
         workers: { kind: "number", help: "runs at once", default: 2, integer: true, min: 1 },
         data: {
           kind: "string",

@@ -12,7 +12,7 @@ import type { SandboxJob, SandboxLanguage } from "./sandbox.ts";
  * The program in a model's answer: the fenced code block (the first one that defines something
  * when there are several), else the whole text.
  *
- * @example
+ * @example A fenced program and a bare one
  * ```ts
  * import assert from "node:assert/strict";
  * import { extractCode } from "./code.ts";
@@ -28,7 +28,19 @@ export function extractCode(text: string): string {
   return blocks.find((b) => /\b(def|function|class|const|let)\b/.test(b)) ?? blocks[0];
 }
 
-/** The language a record's tests are written in (`meta.language`, Python by default). */
+/**
+ * The language a record's tests are written in (`meta.language`, Python by default).
+ *
+ * @example A procedural TypeScript task and an MBPP one
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { recordLanguage } from "./code.ts";
+ * const rec = (meta: Record<string, unknown>) =>
+ *   ({ id: "1", domain: "code" as const, answerKind: "code" as const, question: "", answer: "", meta });
+ * assert.equal(recordLanguage(rec({ language: "typescript" })), "typescript");
+ * assert.equal(recordLanguage(rec({})), "python");
+ * ```
+ */
 export function recordLanguage(record: TaskRecord): SandboxLanguage {
   const lang = String(record.meta.language ?? "python").toLowerCase();
   return lang === "typescript" || lang === "javascript" ? "typescript" : "python";
@@ -98,7 +110,7 @@ function definedNames(program: string): string[] {
  * those come from the candidate, even where they shadow a builtin (MBPP has a `sum`); every
  * other builtin and module the tests use is the judge's own.
  *
- * @example
+ * @example An MBPP-style record and a candidate program
  * ```ts
  * import assert from "node:assert/strict";
  * import { codeJob } from "./code.ts";

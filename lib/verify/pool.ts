@@ -16,7 +16,7 @@ export interface PoolOptions<R> {
 /**
  * Maps `items` through `fn` with bounded concurrency; results come back in input order.
  *
- * @example
+ * @example Three tasks, two at a time, results in input order
  * ```ts
  * import assert from "node:assert/strict";
  * import { mapPool } from "./pool.ts";

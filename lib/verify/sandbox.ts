@@ -165,7 +165,7 @@ export interface IsolationOptions {
  * Throws unless `sandbox` isolates every run with bubblewrap, or the caller opted in by name to
  * weaker isolation. Anything that uses code correctness as a reward calls this first.
  *
- * @example
+ * @example A weak sandbox is refused unless weaker isolation is accepted by name
  * ```ts
  * import assert from "node:assert/strict";
  * import { requireStrongIsolation } from "./sandbox.ts";

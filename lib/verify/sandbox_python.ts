@@ -25,9 +25,7 @@ export interface Judge {
 
 async function source(name: string): Promise<string> {
   const url = new URL(name, import.meta.url);
-  return url.protocol === "file:"
-    ? await Deno.readTextFile(url)
-    : await (await fetch(url)).text();
+  return url.protocol === "file:" ? await Deno.readTextFile(url) : await (await fetch(url)).text();
 }
 
 /** Starts a judge whose candidates run with `limits`, `tag` in their environment. */

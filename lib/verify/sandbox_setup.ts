@@ -139,14 +139,27 @@ async function installBwrap(): Promise<string | null> {
   if (Deno.uid() !== 0 || !await ok("apt-get", ["--version"])) return null;
   console.error("sandbox: bubblewrap is missing; installing it with apt-get (once)");
   const env = { DEBIAN_FRONTEND: "noninteractive" };
-  try {
-    await new Deno.Command("apt-get", {
-      args: ["install", "-y", "-qq", "bubblewrap"],
-      env,
-      stdout: "null",
-      stderr: "null",
-    }).output();
-  } catch { /* reported below as missing */ }
+  // Package lists may be empty on a fresh machine: update them once if the first try fails.
+  for (const update of [false, true]) {
+    try {
+      if (update) {
+        await new Deno.Command("apt-get", {
+          args: ["update", "-qq"],
+          env,
+          stdout: "null",
+          stderr: "null",
+        })
+          .output();
+      }
+      const r = await new Deno.Command("apt-get", {
+        args: ["install", "-y", "-qq", "bubblewrap"],
+        env,
+        stdout: "null",
+        stderr: "null",
+      }).output();
+      if (r.success) break;
+    } catch { /* reported by the caller as missing */ }
+  }
   return await text("sh", ["-c", "command -v bwrap"]);
 }
 
@@ -200,7 +213,7 @@ export interface ProbeOptions {
  * Probes bubblewrap, Python and Deno. Where bubblewrap is missing it is installed (root with
  * apt-get only); where it still does not run, `isolated` is false and `reason` says why.
  *
- * @example
+ * @example Probing this machine
  * ```ts
  * import assert from "node:assert/strict";
  * import { probeSandbox } from "./sandbox_setup.ts";
@@ -244,7 +257,7 @@ export async function probeSandbox(options: ProbeOptions = {}): Promise<SandboxS
     }
   } else reason = "bubblewrap (bwrap) is not installed and could not be installed";
   if (!python) {
-    for (const p of pythons) if (await ok(p, ["-I", "-S", "-c", "pass"])) (python = p);
+    for (const p of pythons) if (await ok(p, ["-I", "-S", "-c", "pass"])) python = p;
   }
   let deno = hostDeno, tsIsolated = false;
   if (bwrap) {

@@ -138,7 +138,6 @@ async function tsCommand(
 
 /** Sends one request and reads one answer line, or says why none came. */
 async function ask(
-  child: Deno.ChildProcess,
   writer: WritableStreamDefaultWriter<Uint8Array>,
   lines: LineReader,
   msg: unknown,
@@ -160,7 +159,6 @@ async function ask(
   } catch {
     return "gone";
   }
-  void child;
 }
 
 /** Calls each test in the candidate and compares; the status and a message. */
@@ -174,20 +172,21 @@ async function judgeCalls(
   const lines = lineReader(child.stdout, 32 << 20);
   try {
     const names = [...new Set(tests.map((t) => t.name))];
-    const load = await ask(child, writer, lines, { op: "load", src: program, names }, deadline);
+    const load = await ask(writer, lines, { op: "load", src: program, names }, deadline);
     if (load === "timeout") return ["timeout", "the candidate did not load in time"];
     if (load === "gone") return ["error", "the candidate's process ended while loading"];
     if ("e" in load) return ["error", `the program does not load: ${load.m}`];
     for (const t of tests) {
       const r = await ask(
-        child,
         writer,
         lines,
         { op: "call", f: t.name, a: t.args.map((a) => encodeWire(a)) },
         deadline,
       );
       if (r === "timeout") return ["timeout", `no answer in time to ${t.source}`];
-      if (r === "gone") return ["error", `the candidate's process ended or garbled its answer to ${t.source}`];
+      if (r === "gone") {
+        return ["error", `the candidate's process ended or garbled its answer to ${t.source}`];
+      }
       if ("e" in r) return ["fail", `${t.source}: the candidate raised ${r.e}: ${r.m}`];
       let got: unknown;
       try {

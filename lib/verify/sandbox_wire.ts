@@ -69,7 +69,7 @@ export function decodeWire(v: unknown): unknown {
     if (!Array.isArray(w) || typeof w[0] !== "string") {
       throw new TypeError("Cannot read the answer: a value is not a tagged array");
     }
-    const [tag, a, b] = w;
+    const [tag, a] = w;
     const n = w.length;
     const list = (x: unknown): unknown[] => {
       if (n !== 2 || !Array.isArray(x)) throw new TypeError(`Cannot read the answer: bad '${tag}'`);
@@ -111,19 +111,20 @@ export function decodeWire(v: unknown): unknown {
         return o;
       }
       case "M":
-        return new Map(list(a).map((pair) => {
-          if (!Array.isArray(pair) || pair.length !== 2) {
-            throw new TypeError("Cannot read the answer: bad map entry");
-          }
-          return [dec(pair[0], depth + 1), dec(pair[1], depth + 1)];
-        }));
+        return new Map(
+          list(a).map((pair) => {
+            if (!Array.isArray(pair) || pair.length !== 2) {
+              throw new TypeError("Cannot read the answer: bad map entry");
+            }
+            return [dec(pair[0], depth + 1), dec(pair[1], depth + 1)];
+          }),
+        );
       case "E":
         return new Set(list(a).map((x) => dec(x, depth + 1)));
       case "H":
         if (n === 2 && typeof a === "string") return new Opaque(a.slice(0, 80));
         break;
     }
-    void b;
     throw new TypeError(`Cannot read the answer: bad value tagged '${String(tag).slice(0, 10)}'`);
   };
   return dec(v, 0);
@@ -164,7 +165,9 @@ export function strictEqual(a: unknown, b: unknown): boolean {
   }
   if (a instanceof Map || b instanceof Map) {
     if (!(a instanceof Map) || !(b instanceof Map) || a.size !== b.size) return false;
-    return [...a].every(([k, v]) => [...b].some(([k2, v2]) => strictEqual(k, k2) && strictEqual(v, v2)));
+    return [...a].every(([k, v]) =>
+      [...b].some(([k2, v2]) => strictEqual(k, k2) && strictEqual(v, v2))
+    );
   }
   if (!isRecord(a) || !isRecord(b)) return false;
   const ka = Object.keys(a), kb = Object.keys(b);
@@ -245,16 +248,19 @@ export function parseCallTests(tests: string): CallTest[] {
 /** Shows a decoded value in a message. */
 export function showValue(x: unknown): string {
   try {
-    const s = JSON.stringify(x, (_k, v) =>
-      typeof v === "bigint"
-        ? `${v}n`
-        : v instanceof Opaque
-        ? `<${v.typeName}>`
-        : v instanceof Set || v instanceof Map
-        ? [...v]
-        : typeof v === "number" && !Number.isFinite(v)
-        ? String(v)
-        : v);
+    const s = JSON.stringify(
+      x,
+      (_k, v) =>
+        typeof v === "bigint"
+          ? `${v}n`
+          : v instanceof Opaque
+          ? `<${v.typeName}>`
+          : v instanceof Set || v instanceof Map
+          ? [...v]
+          : typeof v === "number" && !Number.isFinite(v)
+          ? String(v)
+          : v,
+    );
     return (s ?? String(x)).slice(0, 200);
   } catch {
     return String(x).slice(0, 200);

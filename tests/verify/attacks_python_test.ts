@@ -136,7 +136,9 @@ Deno.test("python attacks on built-in, MBPP and HumanEval-format items are never
   const wrong = jobs.flatMap((j, i) => {
     const s = results[i].status;
     if (j.attack && s === "pass") return [`${j.id}: '${j.attack}' was judged pass`];
-    if (!j.attack && s !== "pass") return [`${j.id}: gold beside attacks: ${s} ${results[i].stderr}`];
+    if (!j.attack && s !== "pass") {
+      return [`${j.id}: gold beside attacks: ${s} ${results[i].stderr}`];
+    }
     return [];
   });
   assert.deepEqual(wrong, []);

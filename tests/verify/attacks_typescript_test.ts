@@ -47,7 +47,9 @@ const ATTACKS: Record<string, (expected: string) => string> = {
     "  return [JSON.stringify(want), typeof want === 'number' ? BigInt(Math.trunc(want)) : String(want),\n" +
     "    [want], { value: want }][n % 4];\n}",
   "importing host and harness files as text": () =>
-    `const t = await import(${JSON.stringify("file://" + REPO + "lib/verify/sandbox_ts.ts")}, { with: { type: "text" } });\n` +
+    `const t = await import(${
+      JSON.stringify("file://" + REPO + "lib/verify/sandbox_ts.ts")
+    }, { with: { type: "text" } });\n` +
     "function f(xs: number[]) { return t.default.length; }",
   "a static import of /etc/passwd": () =>
     `import pw from "file:///etc/passwd" with { type: "text" };\nfunction f(xs: number[]) { return pw.length; }`,
@@ -77,7 +79,9 @@ Deno.test("typescript attacks on procedural code items are never judged pass; co
   const wrong = jobs.flatMap((j, i) => {
     const s = results[i].status;
     if (j.attack && s === "pass") return [`${j.id}: '${j.attack}' was judged pass`];
-    if (!j.attack && s !== "pass") return [`${j.id}: gold beside attacks: ${s} ${results[i].stderr}`];
+    if (!j.attack && s !== "pass") {
+      return [`${j.id}: gold beside attacks: ${s} ${results[i].stderr}`];
+    }
     return [];
   });
   assert.deepEqual(wrong, []);
@@ -109,19 +113,26 @@ Deno.test("typescript probes: each escape would pass if it worked, and none does
         "return false;",
       ].join("\n"),
       "host files can be imported": [
-        `for (const p of ["/etc/passwd", ${JSON.stringify(REPO + "deno.json")}, "/proc/self/environ"]) {`,
+        `for (const p of ["/etc/passwd", ${
+          JSON.stringify(REPO + "deno.json")
+        }, "/proc/self/environ"]) {`,
         '  try { await import("file://" + p, { with: { type: "text" } }); return true; } catch { /* denied */ }',
         "}",
         "return false;",
       ].join("\n"),
-      "the environment is readable": "try { Deno.env.toObject(); return true; } catch { return false; }",
-      "files can be written": `try { Deno.writeTextFileSync("/tmp/${TAG}", "x"); return true; } catch { return false; }`,
-      "TCP to 127.0.0.1 answers": `try { (await Deno.connect({ hostname: "127.0.0.1", port: ${net.port} })).close(); return true; } catch { return false; }`,
+      "the environment is readable":
+        "try { Deno.env.toObject(); return true; } catch { return false; }",
+      "files can be written":
+        `try { Deno.writeTextFileSync("/tmp/${TAG}", "x"); return true; } catch { return false; }`,
+      "TCP to 127.0.0.1 answers":
+        `try { (await Deno.connect({ hostname: "127.0.0.1", port: ${net.port} })).close(); return true; } catch { return false; }`,
       "a host unix socket answers": `try { (await Deno.connect({ transport: "unix", path: ${
         JSON.stringify(net.socketPath)
       } })).close(); return true; } catch { return false; }`,
-      "fetch reaches the host": `try { await fetch("http://127.0.0.1:${net.port}/"); return true; } catch { return false; }`,
-      "a process can be started": `try { new Deno.Command("true").outputSync(); return true; } catch { return false; }`,
+      "fetch reaches the host":
+        `try { await fetch("http://127.0.0.1:${net.port}/"); return true; } catch { return false; }`,
+      "a process can be started":
+        `try { new Deno.Command("true").outputSync(); return true; } catch { return false; }`,
       "it runs as root": "try { return Deno.uid() === 0; } catch { return false; }",
     };
     const names = Object.keys(probes);

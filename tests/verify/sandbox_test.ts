@@ -15,7 +15,10 @@ Deno.test("the sandbox is isolated by bubblewrap here, and the reward guard says
   assert.equal(sandbox.setup.isolated, true, sandbox.setup.reason);
   requireStrongIsolation(sandbox);
   const weak = { setup: { ...sandbox.setup, isolated: false, reason: "no bwrap" } };
-  assert.throws(() => requireStrongIsolation(weak), /not isolated \(no bwrap\).*allowWeakIsolation/);
+  assert.throws(
+    () => requireStrongIsolation(weak),
+    /not isolated \(no bwrap\).*allowWeakIsolation/,
+  );
   requireStrongIsolation(weak, { allowWeakIsolation: true });
 });
 
@@ -26,7 +29,11 @@ Deno.test("python: passing, failing, raising and broken candidates get pass, fai
     { language: "python", program, tests: "assert add(2, 3) == 6" },
     { language: "python", program: "def add(a, b)\n    return a", tests: "assert add(1, 1) == 2" },
     { language: "python", program: "raise ValueError('boom')", tests: "" },
-    { language: "python", program: "def add(a, b):\n    raise ValueError('no')", tests: "add(1, 2)" },
+    {
+      language: "python",
+      program: "def add(a, b):\n    raise ValueError('no')",
+      tests: "add(1, 2)",
+    },
   ]);
   assert.equal(ok.status, "pass", ok.stderr);
   assert.equal(bad.status, "fail");
@@ -114,7 +121,8 @@ Deno.test("python: memory bombs and disk floods are stopped by the limits", asyn
     { language: "python", program: "x = bytearray(4 * 1024**3)" },
     {
       language: "python",
-      program: "f = open('/sandbox/big', 'wb')\nwhile True:\n    f.write(b'x' * (1 << 20))\n    f.flush()",
+      program:
+        "f = open('/sandbox/big', 'wb')\nwhile True:\n    f.write(b'x' * (1 << 20))\n    f.flush()",
     },
   ]);
   assert.equal(bomb.status, "error");
@@ -140,7 +148,11 @@ Deno.test("typescript: pass, fail and error, judged on this side", async () => {
   const [ok, bad, broken, early, wrongType, badTest] = await sandbox.runAll([
     { language: "typescript", program: f, tests: "assertEquals(f([1, 2]), 2);" },
     { language: "typescript", program: f, tests: "assertEquals(f([1, 2]), 3);" },
-    { language: "typescript", program: "function f(xs { return 1 }", tests: "assertEquals(f([]), 1);" },
+    {
+      language: "typescript",
+      program: "function f(xs { return 1 }",
+      tests: "assertEquals(f([]), 1);",
+    },
     { language: "typescript", program: "Deno.exit(0);", tests: "assertEquals(f([]), 1);" },
     {
       language: "typescript",
@@ -161,7 +173,11 @@ Deno.test("typescript: pass, fail and error, judged on this side", async () => {
 
 Deno.test("typescript: an infinite loop times out and a memory bomb is stopped", async () => {
   const [loop, bomb] = await sandbox.runAll([
-    { language: "typescript", program: "function f() { while (true) {} }", tests: "assertEquals(f(), 1);" },
+    {
+      language: "typescript",
+      program: "function f() { while (true) {} }",
+      tests: "assertEquals(f(), 1);",
+    },
     {
       language: "typescript",
       program: "const xs = []; while (true) xs.push(new Uint8Array(64 << 20).fill(1));",
