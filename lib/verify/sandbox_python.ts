@@ -46,7 +46,11 @@ export async function startJudge(
   ]);
   const candidate = [python, "-I", "-S", "-B", "-c", runnerSrc];
   const argv = setup.isolated && setup.bwrap
-    ? [setup.bwrap, ...await bwrapArgs(["--ro-bind", python, python], limits), ...candidate]
+    ? [
+      setup.bwrap,
+      ...await bwrapArgs(["--ro-bind", python, python], limits, setup.noNestedUserns),
+      ...candidate,
+    ]
     : candidate;
   const child = new Deno.Command(python, {
     args: ["-I", "-S", "-B", "-c", judgeSrc],

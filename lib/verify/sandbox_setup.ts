@@ -20,6 +20,11 @@ export interface SandboxSetup {
   readonly reason?: string;
   /** The bubblewrap binary, or null. */
   readonly bwrap: string | null;
+  /**
+   * Runs cannot make user namespaces of their own (`--disable-userns`, bubblewrap 0.8 and
+   * later), which keeps the kernel's user-namespace code out of a candidate's reach.
+   */
+  readonly noNestedUserns: boolean;
   /** The Python interpreter the sandbox runs (and the trusted judge uses), or null. */
   readonly python: string | null;
   /** The Deno binary the sandbox runs (a world-readable copy where the original is not). */
@@ -96,11 +101,13 @@ async function libraryBinds(): Promise<string[]> {
 export async function bwrapArgs(
   extraBinds: readonly string[],
   limits: RunLimits,
+  noNestedUserns = false,
 ): Promise<string[]> {
   const disk = String(limits.diskBytes);
   return [
     "--unshare-all",
     "--unshare-user",
+    ...(noNestedUserns ? ["--disable-userns"] : []),
     "--uid",
     "65534",
     "--gid",
@@ -132,6 +139,17 @@ export async function bwrapArgs(
     "--remount-ro",
     "/",
   ];
+}
+
+/** The `--help` text of bubblewrap (its options tell its version's features). */
+async function helpOf(bwrap: string): Promise<string> {
+  try {
+    const r = await new Deno.Command(bwrap, { args: ["--help"], stdout: "piped", stderr: "piped" })
+      .output();
+    return new TextDecoder().decode(r.stdout) + new TextDecoder().decode(r.stderr);
+  } catch {
+    return "";
+  }
 }
 
 /** Installs bubblewrap with apt-get when this process is root and it is missing. */
@@ -172,10 +190,15 @@ export function runUid(): number {
  * A world-readable copy of the Deno binary, where the sandbox user cannot read the original
  * (an npx cache under /root): made once per binary, in the system temp folder, owned by this user.
  */
-async function readableDeno(deno: string, bwrap: string, limits: RunLimits): Promise<string> {
+async function readableDeno(
+  deno: string,
+  bwrap: string,
+  limits: RunLimits,
+  noNestedUserns: boolean,
+): Promise<string> {
   const works = async (path: string) =>
     await ok(bwrap, [
-      ...await bwrapArgs(["--ro-bind", path, "/opt/deno/deno"], limits),
+      ...await bwrapArgs(["--ro-bind", path, "/opt/deno/deno"], limits, noNestedUserns),
       "/opt/deno/deno",
       "--version",
     ], Deno.uid() === 0 ? runUid() : undefined);
@@ -239,12 +262,13 @@ export async function probeSandbox(options: ProbeOptions = {}): Promise<SandboxS
   let bwrap = await text("sh", ["-c", "command -v bwrap"]);
   bwrap ??= await installBwrap();
   const uid = Deno.uid() === 0 ? runUid() : undefined;
+  const noNestedUserns = !!bwrap && /--disable-userns/.test(await helpOf(bwrap));
   let reason: string | undefined;
   let python: string | null = null;
   if (bwrap) {
     for (const p of pythons) {
       const real = await Deno.realPath(p).catch(() => p);
-      const args = await bwrapArgs(["--ro-bind", real, real], limits);
+      const args = await bwrapArgs(["--ro-bind", real, real], limits, noNestedUserns);
       if (await ok(bwrap, [...args, real, "-I", "-S", "-c", "pass"], uid)) {
         python = real;
         break;
@@ -262,12 +286,20 @@ export async function probeSandbox(options: ProbeOptions = {}): Promise<SandboxS
   let deno = hostDeno, tsIsolated = false;
   if (bwrap) {
     try {
-      deno = await readableDeno(hostDeno, bwrap, limits);
+      deno = await readableDeno(hostDeno, bwrap, limits, noNestedUserns);
       tsIsolated = true;
     } catch (e) {
       reason ??= `bubblewrap could not run Deno: ${(e as Error).message}`;
     }
   }
   const isolated = !!bwrap && !reason && tsIsolated;
-  return { isolated, ...(isolated ? {} : { reason }), bwrap, python, deno, hostDeno };
+  return {
+    isolated,
+    ...(isolated ? {} : { reason }),
+    bwrap,
+    noNestedUserns,
+    python,
+    deno,
+    hostDeno,
+  };
 }

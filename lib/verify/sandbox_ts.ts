@@ -132,7 +132,11 @@ async function tsCommand(
   if (!setup.isolated || !setup.bwrap) {
     return ["setsid", ...rlimits, ...user, setup.deno, ...deno];
   }
-  const args = await bwrapArgs(["--ro-bind", setup.deno, "/opt/deno/deno"], limits);
+  const args = await bwrapArgs(
+    ["--ro-bind", setup.deno, "/opt/deno/deno"],
+    limits,
+    setup.noNestedUserns,
+  );
   return ["setsid", ...rlimits, ...user, setup.bwrap, ...args, "/opt/deno/deno", ...deno];
 }
 

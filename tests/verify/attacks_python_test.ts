@@ -224,6 +224,10 @@ Deno.test("python probes: each escape would pass if it worked, and none does", a
         "return any(int(p) not in (1, os.getpid()) for p in os.listdir('/proc') if p.isdigit())",
       ].join("\n"),
       "it runs as root": "import os\nreturn os.getuid() == 0 or os.geteuid() == 0",
+      "it can make a user namespace of its own (and be root there)": [
+        "import ctypes",
+        "return ctypes.CDLL(None).unshare(0x10000000) == 0",
+      ].join("\n"),
       "it can reach the network": [
         "import socket",
         "socket.create_connection(('1.1.1.1', 53), timeout=1)",
