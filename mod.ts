@@ -87,7 +87,7 @@ export * from "./lib/runtime/mod.ts";
 // ---- run: the command line, the one seeded RNG, checkpoints, progress ----
 export * from "./lib/run/mod.ts";
 
-// ---- text: tokenizers, BPE training, chat templates ----
+// ---- text: tokenizers, BPE training, chat templates, LaTeX boxes ----
 export * from "./lib/text/mod.ts";
 
 // ---- model: Llama-family config, decoder, programs, loading, scoring, training, export ----

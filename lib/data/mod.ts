@@ -37,7 +37,6 @@ export {
   parseCsvRows,
 } from "./loaders.ts";
 export { joinCompletion } from "./loaders/code.ts";
-export { extractBoxed } from "./boxed.ts";
 export {
   parseTags,
   type ParseTagsOptions,

@@ -29,3 +29,4 @@ export {
 } from "./llama2c_tokenizer.ts";
 export { trainBpe, type TrainBpeOptions } from "./bpe_train.ts";
 export { applyChatTemplate, type ChatFormat, type ChatMessage, renderChat } from "./templates.ts";
+export { extractBoxed } from "./latex.ts";

@@ -34,7 +34,7 @@
  * @module
  */
 
-import { extractBoxed } from "../data/boxed.ts";
+import { extractBoxed } from "../text/mod.ts";
 import { extractMathAnswer } from "./math_extract.ts";
 import { decimalRational, type MathValue, parseAnswer, type ParsedAnswer } from "./math_parse.ts";
 import {

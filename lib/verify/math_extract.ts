@@ -7,7 +7,7 @@
  * @module
  */
 
-import { extractBoxed } from "../data/boxed.ts";
+import { extractBoxed } from "../text/mod.ts";
 
 /** The longest extracted answer; a longer stretch is not an answer. */
 const MAX_EXTRACT = 4000;

@@ -12,7 +12,7 @@ const sandbox = await createSandbox({ timeoutMs: 1500, memoryMb: 256, concurrenc
 console.log(`sandbox setup: ${JSON.stringify(sandbox.setup)}`);
 
 Deno.test("the sandbox is isolated by bubblewrap here, and the reward guard says so", () => {
-  assert.equal(sandbox.setup.isolated, true, sandbox.setup.reason);
+  assert.equal(sandbox.setup.isolated, true, sandbox.setup.reason ?? "");
   assert.equal(sandbox.setup.noNestedUserns, true, "bubblewrap 0.8 or later: --disable-userns");
   requireStrongIsolation(sandbox);
   const weak = { setup: { ...sandbox.setup, isolated: false, reason: "no bwrap" } };

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { extractBoxed } from "../boxed.ts";
+import { extractBoxed } from "../../text/mod.ts";
 import type { TaskRecord } from "../record.ts";
 import { field, RowError, rowId } from "./_rows.ts";
 

@@ -1,5 +1,6 @@
 /**
- * `\boxed{…}` in LaTeX solutions: read by the MATH loader and by the math verifier.
+ * LaTeX text utilities shared by the data loaders and the verifiers: `\boxed{…}` in solutions (the MATH
+ * loader reads gold answers with it, the math verifier final answers). A leaf: it imports nothing.
  *
  * @module
  */
@@ -12,7 +13,7 @@
  * @example The last box wins, and inner braces are kept
  * ```ts
  * import assert from "node:assert/strict";
- * import { extractBoxed } from "./boxed.ts";
+ * import { extractBoxed } from "./latex.ts";
  * assert.equal(extractBoxed("\\boxed{1} then \\boxed{\\frac{1}{2}}"), "\\frac{1}{2}");
  * assert.equal(extractBoxed("so $\\boxed 5$."), "5");
  * assert.equal(extractBoxed("no box"), null);
