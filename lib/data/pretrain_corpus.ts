@@ -91,7 +91,7 @@ export function questionText(record: TaskRecord): string {
  * ```ts
  * import assert from "node:assert/strict";
  * import { renderGenerator } from "./pretrain_corpus.ts";
- * const rec = { id: "1", domain: "math" as const, question: "2+2?", reasoning: "2 + 2 = 4.",
+ * const rec = { id: "1", domain: "math" as const, answerKind: "number" as const, question: "2+2?", reasoning: "2 + 2 = 4.",
  *   answer: "4", meta: {} };
  * assert.equal(renderGenerator(rec),
  *   "<question>2+2?</question>\n<reasoning>2 + 2 = 4.</reasoning>\n<answer>4</answer>");
@@ -113,7 +113,7 @@ export function renderGenerator(record: TaskRecord): string {
  * ```ts
  * import assert from "node:assert/strict";
  * import { renderStudent } from "./pretrain_corpus.ts";
- * const rec = { id: "1", domain: "math" as const, question: "2+2?", reasoning: "2 + 2 = 4.",
+ * const rec = { id: "1", domain: "math" as const, answerKind: "number" as const, question: "2+2?", reasoning: "2 + 2 = 4.",
  *   answer: "4", meta: { family: "arithmetic" } };
  * assert.deepEqual(renderStudent(rec),
  *   { prompt: "Q: 2+2?\nA:", completion: " 2 + 2 = 4. The answer is 4." });
