@@ -169,3 +169,30 @@ function checkUnit(name: string, v: number) {
     throw new RangeError(`Cannot build AdamW: '${name}' must be in [0, 1): current value is ${v}`);
   }
 }
+
+/** The optimizer kinds, one per entry of {@link OPTIMIZERS}. */
+export type OptimizerKind = OptimizerOptions["kind"];
+
+/** Builds one optimizer's update from the parameters' gradients and the `lr` input. */
+export type OptimizerBuilder = (
+  items: readonly ParamGrad[],
+  lr: Value,
+  options: OptimizerOptions,
+) => OptimizerUpdate;
+
+/**
+ * The optimizers by kind: the one place a train step looks its optimizer up. AdamW adds a `step`
+ * input (the 1-based update count, for bias correction) beside `lr`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { OPTIMIZERS } from "./optim.ts";
+ * assert.deepEqual(Object.keys(OPTIMIZERS), ["adamw", "sgd"]);
+ * ```
+ */
+export const OPTIMIZERS: Readonly<Record<OptimizerKind, OptimizerBuilder>> = Object.freeze({
+  adamw: (items, lr, options) =>
+    adamW(items, lr, lr.graph.input("step", lr.dtype, []), options as AdamWOptions),
+  sgd: (items, lr, options) => sgd(items, lr, options as SgdOptions),
+});

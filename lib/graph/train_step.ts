@@ -9,11 +9,10 @@
 import { grad } from "./autodiff.ts";
 import type { Value } from "./ir.ts";
 import {
-  adamW,
   clipByGlobalNorm,
   globalNorm,
   type OptimizerOptions,
-  sgd,
+  OPTIMIZERS,
   type StateSpec,
 } from "./optim.ts";
 
@@ -81,12 +80,15 @@ export function buildTrainStep(
   const lr = g.input("lr", loss.dtype, []);
   const items = names.map((name, i) => ({ name, value: params[name], grad: grads[i] }));
   const opt = options.optimizer;
-  let update;
-  if (opt.kind === "adamw") update = adamW(items, lr, g.input("step", loss.dtype, []), opt);
-  else if (opt.kind === "sgd") update = sgd(items, lr, opt);
-  else {throw new RangeError(
-      `Cannot build train step: unknown optimizer kind '${(opt as { kind: string }).kind}'`,
-    );}
+  const build = Object.hasOwn(OPTIMIZERS, opt.kind) ? OPTIMIZERS[opt.kind] : undefined;
+  if (!build) {
+    throw new RangeError(
+      `Cannot build train step: unknown optimizer kind '${opt.kind}': expected one of ${
+        Object.keys(OPTIMIZERS).join(", ")
+      }`,
+    );
+  }
+  const update = build(items, lr, opt);
 
   const outputs: Record<string, Value> = { loss, grad_norm: norm, ...(options.extraOutputs ?? {}) };
   for (const [n, v] of update.params) outputs[nextName(n)] = v;
