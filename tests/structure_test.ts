@@ -24,6 +24,8 @@ const LAYERS = [
   "verify",
   "train",
   "eval",
+  "acquire",
+  "reward",
 ] as const;
 
 /** Layers with a narrower allowance than "everything below": layer → what it may import. */

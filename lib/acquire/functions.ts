@@ -1,0 +1,35 @@
+/**
+ * The acquisition functions, one frozen table keyed by name. Each entry lives in its own file;
+ * adding a function is that file plus one line here.
+ *
+ * @module
+ */
+
+import type { AcquisitionFunction } from "./types.ts";
+
+/** Every acquisition function, by name. */
+export const ACQUISITION_FUNCTIONS: Readonly<Record<string, AcquisitionFunction>> = Object.freeze({
+  // one line per function, sorted by file: `[fn.name]: fn,`
+});
+
+/**
+ * The function called `name`, or an error listing the known names.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { acquisitionFunction } from "./functions.ts";
+ * assert.throws(() => acquisitionFunction("nope"), /unknown acquisition function 'nope'/);
+ * ```
+ */
+export function acquisitionFunction(name: string): AcquisitionFunction {
+  const fn = Object.hasOwn(ACQUISITION_FUNCTIONS, name) ? ACQUISITION_FUNCTIONS[name] : undefined;
+  if (!fn) {
+    throw new RangeError(
+      `Cannot score: unknown acquisition function '${name}': known are ${
+        Object.keys(ACQUISITION_FUNCTIONS).join(", ")
+      }`,
+    );
+  }
+  return fn;
+}
