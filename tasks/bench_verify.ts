@@ -111,6 +111,7 @@ export async function benchVerify(
   mbppFile: string,
   programs = 1000,
   workers = 2,
+  zygote = false,
 ): Promise<VerifyFigures> {
   const { records } = await loadDataset("mbpp", mbppFile);
   const jobs = Array.from({ length: programs }, (_, i) => {
@@ -118,7 +119,7 @@ export async function benchVerify(
     const program = i % 2 === 0 ? r.answer : records[(i * 7 + 13) % records.length].answer;
     return codeJob(r, program);
   });
-  const sandbox = await createSandbox({ concurrency: workers, timeoutMs: 10000 });
+  const sandbox = await createSandbox({ concurrency: workers, timeoutMs: 10000, zygote });
   requireStrongIsolation(sandbox);
   const python = sandbox.setup.python;
   if (!python) throw new Error("Cannot run the verification benchmark: no Python interpreter");
@@ -204,6 +205,11 @@ against bare interpreter starts at the same concurrency, then math and choice ch
           min: 1,
         },
         workers: { kind: "number", help: "runs at once", default: 2, integer: true, min: 1 },
+        zygote: {
+          kind: "boolean",
+          help: "fork candidates from a pre-started interpreter per worker",
+          default: false,
+        },
         data: {
           kind: "string",
           help: "the MBPP JSONL file",
@@ -213,6 +219,8 @@ against bare interpreter starts at the same concurrency, then math and choice ch
       },
       examples: ["deno run -A tasks/bench_verify.ts --programs 200 --workers 2"],
     });
-    console.log(formatVerify(await benchVerify(flags.data, flags.programs, flags.workers)));
+    console.log(
+      formatVerify(await benchVerify(flags.data, flags.programs, flags.workers, flags.zygote)),
+    );
   });
 }

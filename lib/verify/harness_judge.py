@@ -8,7 +8,7 @@
 # Protocol with the toolkit (one JSON object per line): a config line, then jobs
 # {"program", "tests", "timeoutMs"}; each job gets {"status", "stderr", "ms", "exitCode"}.
 import ast, builtins, decimal, fractions, importlib, json, marshal, os, re
-import queue, select, signal, subprocess, sys, threading, time
+import queue, select, signal, socket, subprocess, sys, threading, time
 
 MAX_REPLY = 32 << 20
 MAX_NODES = 2_000_000
@@ -115,6 +115,9 @@ class Run:
 
 
 def kill(proc):
+    if type(proc) is Forked:
+        proc.end()
+        return
     # bwrap runs in its own session; killing the session kills bwrap, whose sandbox child has
     # the parent-death signal set, and the end of the sandbox's PID namespace kills the rest.
     for target in (lambda: os.killpg(proc.pid, signal.SIGKILL), lambda: proc.kill()):
@@ -123,6 +126,97 @@ def kill(proc):
         except (OSError, ProcessLookupError):
             pass
     proc.wait()
+
+
+class Forked:
+    """A candidate forked by the zygote: its pipes, and the control socket of its keeper, which
+    kills the run when this side shuts the socket and answers with the wait status once every
+    process of the run is gone."""
+
+    def __init__(self, stdin, stdout, stderr, ctl):
+        self.stdin = os.fdopen(stdin, "wb", buffering=0)
+        self.stdout = os.fdopen(stdout, "rb", buffering=0)
+        self.stderr = os.fdopen(stderr, "rb", buffering=0)
+        self.ctl = ctl
+        self.returncode = None
+
+    def end(self):
+        if self.ctl is None:
+            return
+        ctl, self.ctl = self.ctl, None
+        try:
+            ctl.shutdown(socket.SHUT_WR)
+            ctl.settimeout(10)
+            status = ctl.recv(4)
+            if len(status) == 4:
+                self.returncode = os.waitstatus_to_exitcode(int.from_bytes(status, "little", signed=True))
+        except (OSError, ValueError):
+            pass
+        ctl.close()
+
+    def wait(self):
+        return self.returncode
+
+
+class Zygote:
+    """The pre-started interpreter that forks candidates (harness_zygote.py), inside bubblewrap.
+    Started again whenever it is gone or does not answer; a run it was serving then ends as an
+    error, never as a pass."""
+
+    def __init__(self, argv, env, user):
+        self.argv, self.env, self.user = argv, env, user
+        self.proc = None
+        self.sock = None
+        self.lock = threading.Lock()
+
+    def _start(self):
+        self.stop()
+        mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            self.proc = subprocess.Popen(
+                self.argv, stdin=theirs, stdout=subprocess.DEVNULL, start_new_session=True,
+                env=self.env, cwd="/", **self.user,
+            )
+        finally:
+            theirs.close()
+        self.sock = mine
+        mine.settimeout(30)
+        if mine.recv(1) != b"r":
+            raise OSError("the zygote did not start")
+
+    def stop(self):
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+        if self.proc is not None:
+            kill(self.proc)
+            self.proc = None
+
+    def fork(self):
+        with self.lock:
+            for attempt in (0, 1):
+                pipes = [os.pipe() for _ in range(3)]
+                mine, theirs = socket.socketpair()
+                ends = [pipes[0][0], pipes[1][1], pipes[2][1], theirs.fileno()]
+                try:
+                    if self.proc is None or self.proc.poll() is not None:
+                        self._start()
+                    self.sock.settimeout(10)
+                    socket.send_fds(self.sock, [b"f"], ends)
+                    ok = self.sock.recv(1) == b"k"
+                except OSError:
+                    ok = False
+                for fd in ends[:3]:
+                    os.close(fd)
+                theirs.close()
+                if ok:
+                    return Forked(pipes[0][1], pipes[1][0], pipes[2][0], mine)
+                for fd in (pipes[0][1], pipes[1][0], pipes[2][0]):
+                    os.close(fd)
+                mine.close()
+                self.stop()
+                if attempt:
+                    raise OSError("the zygote could not fork a candidate")
 
 
 class Remote:
@@ -440,14 +534,20 @@ def main():
     # The candidate's runner sets its own limits from these arguments before it loads anything.
     limit_args = [str(limits[k]) for k in ("as", "cpu", "fsize", "nproc")]
 
-    def spawn():
+    def ids():
         uid = uid0 + counter[0] % uids
         counter[0] += 1
+        return {"user": uid, "group": uid, "extra_groups": []} if root else {}
+
+    zygote = Zygote(config["zygote"], env, ids()) if config.get("zygote") else None
+
+    def spawn():
+        if zygote:
+            return zygote.fork()
         # No preexec function: subprocess can then vfork, and it is safe from the filler thread.
-        ids = {"user": uid, "group": uid, "extra_groups": []} if root else {}
         return subprocess.Popen(
             argv + limit_args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, start_new_session=True, env=env, cwd="/", bufsize=0, **ids,
+            stderr=subprocess.PIPE, start_new_session=True, env=env, cwd="/", bufsize=0, **ids(),
         )
 
     # Sandboxes started ahead by a filler thread, waiting for their jobs: their interpreters start
@@ -494,5 +594,7 @@ def main():
         proc = ready.get_nowait()
         if not isinstance(proc, OSError):
             kill(proc)
+    if zygote:
+        zygote.stop()
 
 main()

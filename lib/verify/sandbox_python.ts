@@ -28,11 +28,16 @@ async function source(name: string): Promise<string> {
   return url.protocol === "file:" ? await Deno.readTextFile(url) : await (await fetch(url)).text();
 }
 
-/** Starts a judge whose candidates run with `limits`, `tag` in their environment. */
+/**
+ * Starts a judge whose candidates run with `limits`, `tag` in their environment. With `zygote`
+ * (and bubblewrap), candidates are forked by a pre-started interpreter (harness_zygote.py) into
+ * namespaces of their own instead of starting an interpreter each.
+ */
 export async function startJudge(
   setup: SandboxSetup,
   limits: RunLimits,
   tag: string,
+  zygote = false,
 ): Promise<Judge> {
   const python = setup.python;
   if (!python) {
@@ -40,9 +45,10 @@ export async function startJudge(
       "Cannot run a Python program in the sandbox: no Python interpreter runs here (install python3, or pass 'python')",
     );
   }
-  const [judgeSrc, runnerSrc] = await Promise.all([
+  const [judgeSrc, runnerSrc, zygoteSrc] = await Promise.all([
     source("./harness_judge.py"),
     source("./harness_candidate.py"),
+    source("./harness_zygote.py"),
   ]);
   const candidate = [python, "-I", "-S", "-B", "-c", runnerSrc];
   const argv = setup.isolated && setup.bwrap
@@ -52,6 +58,22 @@ export async function startJudge(
       ...candidate,
     ]
     : candidate;
+  const limitArgs = [limits.memoryBytes, limits.cpuSeconds, limits.diskBytes, limits.processes]
+    .map(String);
+  const zygoteArgv = zygote && setup.isolated && setup.bwrap
+    ? [
+      setup.bwrap,
+      ...await bwrapArgs(["--ro-bind", python, python], limits, setup.noNestedUserns, true),
+      python,
+      "-I",
+      "-S",
+      "-B",
+      "-c",
+      zygoteSrc,
+      runnerSrc,
+      ...limitArgs,
+    ]
+    : null;
   const child = new Deno.Command(python, {
     args: ["-I", "-S", "-B", "-c", judgeSrc],
     cwd: "/",
@@ -67,6 +89,7 @@ export async function startJudge(
   const send = (x: unknown) => writer.write(new TextEncoder().encode(JSON.stringify(x) + "\n"));
   await send({
     argv,
+    zygote: zygoteArgv,
     env: { PATH: "/usr/bin:/bin", LANG: "C.UTF-8", HOME: "/sandbox", ACQSYNTH_RUN_TAG: tag },
     uidBase: runUid(),
     uidCount: 1000,

@@ -97,21 +97,25 @@ async function libraryBinds(): Promise<string[]> {
  * holding only read-only libraries and `extraBinds`, a fresh /proc and /dev, and size-capped
  * tmpfs folders for the run (`/sandbox`, its working folder), `/tmp` and `/dev/shm`. The process
  * dies with bubblewrap, and all of the run's processes with the end of its PID namespace.
+ *
+ * `zygote`: the same view for the trusted zygote (harness_zygote.py), which runs as root of its
+ * user namespace with every capability there (still an unprivileged uid outside), so that it can
+ * give each candidate it forks namespaces of its own; it runs no candidate code itself.
  */
 export async function bwrapArgs(
   extraBinds: readonly string[],
   limits: RunLimits,
   noNestedUserns = false,
+  zygote = false,
 ): Promise<string[]> {
   const disk = String(limits.diskBytes);
   return [
     "--unshare-all",
     "--unshare-user",
-    ...(noNestedUserns ? ["--disable-userns"] : []),
-    "--uid",
-    "65534",
-    "--gid",
-    "65534",
+    ...(noNestedUserns && !zygote ? ["--disable-userns"] : []),
+    ...(zygote
+      ? ["--uid", "0", "--gid", "0", "--cap-add", "ALL"]
+      : ["--uid", "65534", "--gid", "65534"]),
     "--hostname",
     "sandbox",
     "--die-with-parent",
