@@ -3,7 +3,7 @@
  *
  * This file is the public API. It leads with what a notebook calls — load a model, score and
  * sample it, check answers, fine-tune, evaluate — and then holds the engine's names layer by
- * layer (graph, runtime, run, text, model, sample, data, verify, train, eval), each group
+ * layer (graph, runtime, run, text, model, sample, data, verify, train, eval, acquire), each group
  * re-exported from that layer's `lib/<layer>/mod.ts`.
  *
  * @example Load the default student, score a completion, sample four answers with a seed
@@ -118,3 +118,6 @@ export * from "./lib/train/mod.ts";
 // ---- eval: accuracy by group with intervals, comparisons, forgetting ----
 export * from "./lib/eval/mod.ts";
 export type { ItemResult as EvalItemResult } from "./lib/eval/mod.ts";
+
+// ---- acquire: acquisition functions behind one interface ----
+export * from "./lib/acquire/mod.ts";
