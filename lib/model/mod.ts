@@ -68,6 +68,7 @@ export {
   embedSequences,
   type GradExample,
   gradientNorms,
+  gradientVectors,
   scoreTokens,
   type TokenScores,
 } from "./score.ts";

@@ -202,3 +202,25 @@ export function buildGradNormGraph(
   const grads = grad(loss, names.map((n) => weights[n]));
   return { graph, weights, outputs: { grad_norm: globalNorm(grads), loss } };
 }
+
+/**
+ * The gradient of one example's weighted token loss with respect to each named parameter (all by
+ * default), as outputs `grad.<name>` of the parameters' shapes, with `loss`. Run with batch 1.
+ */
+export function buildGradGraph(
+  c: LlamaConfig,
+  subset?: readonly string[],
+  dtype: DType = "float32",
+): ProgramGraph {
+  const { graph, weights, loss } = buildLossGraph(c, { dtype });
+  const names = subset ?? Object.keys(weights);
+  for (const n of names) {
+    if (!weights[n]) {
+      throw new Error(`Cannot build gradient: '${n}' is not a parameter of this model`);
+    }
+  }
+  const grads = grad(loss, names.map((n) => weights[n]));
+  const outputs: Record<string, Value> = { loss };
+  names.forEach((n, i) => outputs[`grad.${n}`] = grads[i]);
+  return { graph, weights, outputs };
+}

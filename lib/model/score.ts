@@ -10,7 +10,8 @@ import { tensor } from "../graph/mod.ts";
 import { compile, runProgram } from "../runtime/mod.ts";
 import { packSequences } from "./batch.ts";
 import { embedProgram, type LanguageModel, scoreProgram, weightFeeds } from "./model.ts";
-import { buildGradNormGraph } from "./programs.ts";
+import { llamaParamShapes } from "./config.ts";
+import { buildGradGraph, buildGradNormGraph } from "./programs.ts";
 
 /** Scores of one sequence: entry t describes the prediction of token t + 1. */
 export interface TokenScores {
@@ -138,6 +139,78 @@ export async function gradientNorms(
       loss_weights: lw,
     });
     out.push(Number(r.grad_norm.data[0]));
+  }
+  return out;
+}
+
+/**
+ * The gradient of each example's loss as one flat vector: the gradients of the parameters in
+ * `subset` order (all parameters in the model's weight order by default), each flattened
+ * row-major and concatenated. The "gradient vector" behind influence-style scores; its norm is
+ * what {@link gradientNorms} returns. Each example runs alone (batch 1), like `gradientNorms`.
+ *
+ * @example The gradient of a tiny random model: one float per parameter, its norm the gradient norm
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createRng } from "../run/mod.ts";
+ * import { createRuntime } from "../runtime/mod.ts";
+ * import { countParams, createModel, gradientNorms, gradientVectors, initWeights, llamaConfigFromHf } from "./mod.ts";
+ * const config = llamaConfigFromHf({
+ *   vocab_size: 12, hidden_size: 16, intermediate_size: 24, num_hidden_layers: 1,
+ *   num_attention_heads: 2, num_key_value_heads: 1, max_position_embeddings: 16,
+ * });
+ * const model = createModel(config, initWeights(config, createRng(1)), createRuntime({ threads: 1 }));
+ * const [g] = await gradientVectors(model, [{ tokens: [1, 7, 3] }]);
+ * const [norm] = await gradientNorms(model, [{ tokens: [1, 7, 3] }]);
+ * assert.equal(g.length, countParams(config));
+ * assert.ok(Math.abs(Math.hypot(...g) - norm) < 1e-4 * norm);
+ * ```
+ */
+export async function gradientVectors(
+  model: LanguageModel,
+  examples: readonly GradExample[],
+  options: { subset?: readonly string[] } = {},
+): Promise<Float32Array[]> {
+  const names = options.subset ?? [...llamaParamShapes(model.config).keys()];
+  const key = `grad:${options.subset?.join(",") ?? "*"}`;
+  let p = model.programs.get(key);
+  if (!p) {
+    const { graph, outputs } = buildGradGraph(model.config, names);
+    p = compile(model.runtime, graph, outputs);
+    model.programs.set(key, p);
+  }
+  const prog = await p;
+  const weights = weightFeeds(model);
+  const sizes = names.map((n) => model.store.get(n)!.data.length);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const out: Float32Array[] = [];
+  for (const [i, ex] of examples.entries()) {
+    const n = ex.tokens.length - 1;
+    if (n < 1) {
+      throw new Error(`Cannot compute gradient of example ${i}: it needs at least 2 tokens`);
+    }
+    const w = ex.weights ?? Array(n).fill(1 / n);
+    if (w.length !== n) {
+      throw new RangeError(
+        `Cannot compute gradient of example ${i}: ${w.length} weights for ${n} targets`,
+      );
+    }
+    const b = packSequences([ex.tokens]);
+    const r = await runProgram(prog, {
+      ...weights,
+      input_ids: b.input_ids,
+      attention_mask: b.attention_mask,
+      position_ids: b.position_ids,
+      targets: b.targets,
+      loss_weights: tensor("float32", [1, b.width], [...w, 0]),
+    });
+    const flat = new Float32Array(total);
+    let at = 0;
+    names.forEach((name, k) => {
+      flat.set(r[`grad.${name}`].data as Float32Array, at);
+      at += sizes[k];
+    });
+    out.push(flat);
   }
   return out;
 }
