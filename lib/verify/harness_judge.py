@@ -157,6 +157,14 @@ class Forked:
     def wait(self):
         return self.returncode
 
+    def alive(self):
+        """False once its keeper has ended or answered (its zygote died, say): a warm candidate is
+        checked before it gets a job."""
+        try:
+            return self.ctl is not None and not select.select([self.ctl], [], [], 0)[0]
+        except (OSError, ValueError):
+            return False
+
 
 class Zygote:
     """The pre-started interpreter that forks candidates (harness_zygote.py), inside bubblewrap.
@@ -571,8 +579,26 @@ def main():
         t0 = time.monotonic()
         proc = ready.get()
         wanted.put(True)
+        # A failed start, or a warm candidate already gone (its zygote died): a fresh one, a
+        # few tries at most; a run that still has none ends as an error below.
+        for _ in range(3):
+            if not isinstance(proc, OSError) and (type(proc) is not Forked or proc.alive()):
+                break
+            if not isinstance(proc, OSError):
+                kill(proc)
+            try:
+                proc = spawn()
+            except OSError as e:
+                proc = e
         if isinstance(proc, OSError):
-            proc = spawn()
+            out.write(json.dumps({
+                "status": "error",
+                "stderr": f"the sandbox could not start: {proc}",
+                "ms": (time.monotonic() - t0) * 1000,
+                "exitCode": None,
+            }) + "\n")
+            out.flush()
+            continue
         run = Run(proc, t0 + job["timeoutMs"] / 1000)
         status, message = judge(run, job["program"], job.get("tests") or "", job.get("names") or [])
         code = run.close()

@@ -36,6 +36,9 @@ MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 0x4000, 1 << 18
 MNT_DETACH = 2
 PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 24, 38, 47, 4
 PR_SET_PDEATHSIG = 1
+MS_RDONLY, MS_REMOUNT, MS_BIND = 1, 32, 4096
+KEYCTL_JOIN_SESSION_KEYRING = 1
+SYS_KEYCTL = {"x86_64": 250, "aarch64": 219}[os.uname().machine]
 LAST_CAP = int(open("/proc/sys/kernel/cap_last_cap").read())
 
 
@@ -80,6 +83,10 @@ def drop_privileges():
 def candidate(fds):
     """PID 1 of the run's own PID namespace: finish the view, give up every privilege, run."""
     mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    # A session keyring of its own (the zygote's would be shared by every run); its user keyring
+    # is its user namespace's own already.
+    if libc.syscall(SYS_KEYCTL, KEYCTL_JOIN_SESSION_KEYRING, None) < 0:
+        check(-1, "joining a new session keyring")
     # Set here, in the run's own user namespace, it binds every namespace below it too.
     write("/proc/sys/user/max_user_namespaces", "0")
     for i, fd in enumerate(fds[:3]):
@@ -109,7 +116,9 @@ def keeper(fds):
     mount(None, "/", None, MS_REC | MS_PRIVATE)
     for path, size in (("/sandbox", DISK), ("/tmp", DISK), ("/dev/shm", 1 << 20)):
         mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV,
-              f"size={size},nr_inodes=4096,mode=1777,uid=65534,gid=65534")
+              f"size={size},mode=0755,uid=65534,gid=65534")
+    # Pseudo-terminals of its own (an instance of devpts), not the zygote's.
+    mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620")
     name = b"sandbox"
     check(libc.sethostname(name, len(name)), "sethostname")
     pid = os.fork()
@@ -153,6 +162,11 @@ def main():
     # process is trusted, and runs get no capability to write anything under /proc/sys anyway).
     for path in ("/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus"):
         libc.umount2(path.encode(), MNT_DETACH)
+    # bubblewrap's /dev is writable by this zygote's root, which is every run's uid 65534 too:
+    # read-only, so that no run leaves anything there for the next (each run gets its own
+    # /dev/shm and /dev/pts).
+    kept = os.statvfs("/dev").f_flag & (MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    mount(None, "/dev", None, MS_REMOUNT | MS_BIND | MS_RDONLY | kept)
     sock.sendall(b"r")
     while True:
         try:

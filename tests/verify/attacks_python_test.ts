@@ -2,13 +2,18 @@ import assert from "node:assert/strict";
 import { loadDataset } from "../../lib/data/loaders.ts";
 import type { TaskRecord } from "../../lib/data/record.ts";
 import { codeJob } from "../../lib/verify/code.ts";
-import { createSandbox, type SandboxJob } from "../../lib/verify/sandbox.ts";
+import { createSandbox, type Sandbox, type SandboxJob } from "../../lib/verify/sandbox.ts";
 import { SHARED_DATA, sharedFile } from "../shared_data.ts";
 import { hostSnapshot, listeners, markerFiles, survivors } from "./attacks_shared.ts";
 
 // Every process of these runs carries TAG in its environment; escapes name their files after it.
 const TAG = `acqattack${crypto.randomUUID().slice(0, 8)}`;
-const sandbox = await createSandbox({ timeoutMs: 2500, memoryMb: 256, concurrency: 2, tag: TAG });
+const OPTIONS = { timeoutMs: 2500, memoryMb: 256, concurrency: 2, tag: TAG };
+// Both ways a Python candidate starts: its own bubblewrap sandbox, or forked by a zygote.
+const MODES: [string, Sandbox][] = [
+  ["bubblewrap per run", await createSandbox({ ...OPTIONS, zygote: false })],
+  ["zygote", await createSandbox({ ...OPTIONS, zygote: true })],
+];
 const REPO = new URL("../../", import.meta.url).pathname;
 
 const ADD: TaskRecord = {
@@ -116,37 +121,11 @@ const ATTACKS: Record<string, (f: string) => string> = {
     `threading.Thread(target=spam, daemon=True).start()\ndef ${f}(*a, **k):\n    return 0\n`,
 };
 
-Deno.test("python attacks on built-in, MBPP and HumanEval-format items are never judged pass; correct runs beside them pass; nothing survives", async () => {
-  const recs = await items();
-  // A folder of this test and the shared data: escapes would try to write there.
-  const mine = await Deno.makeTempDir({ prefix: `${TAG}_guard_` });
-  await Deno.writeTextFile(`${mine}/kept.txt`, "kept");
-  await Deno.chmod(mine, 0o777);
-  const guard = [mine, SHARED_DATA + "code"];
-  const before = await hostSnapshot(guard);
-  const jobs: { job: SandboxJob; attack: string | null; id: string }[] = [];
-  for (const r of recs) {
-    for (const [name, attack] of Object.entries(ATTACKS)) {
-      jobs.push({ job: codeJob(r, attack(entry(r))), attack: name, id: r.id });
-      // A correct run right after each attack, concurrent with the next one.
-      jobs.push({ job: codeJob(r, r.answer), attack: null, id: r.id });
-    }
-  }
-  const results = await sandbox.runAll(jobs.map((j) => j.job));
-  const wrong = jobs.flatMap((j, i) => {
-    const s = results[i].status;
-    if (j.attack && s === "pass") return [`${j.id}: '${j.attack}' was judged pass`];
-    if (!j.attack && s !== "pass") {
-      return [`${j.id}: gold beside attacks: ${s} ${results[i].stderr}`];
-    }
-    return [];
-  });
-  assert.deepEqual(wrong, []);
-  assert.deepEqual(await survivors(TAG), [], "no process of any run survives");
-  assert.deepEqual(await markerFiles(TAG), [], "no file of a run appeared on the host");
-  assert.equal(await hostSnapshot(guard), before, "the guard folder and the data are unchanged");
-  await Deno.remove(mine, { recursive: true });
-});
+/** Python lines that define `libc` and the add_key and keyctl syscall numbers of this machine. */
+const KEYCTL = [
+  "libc = ctypes.CDLL(None, use_errno=True)",
+  "ADD_KEY, KEYCTL_SYS = {'x86_64': (248, 250), 'aarch64': (217, 219)}[__import__('os').uname().machine]",
+].join("\n");
 
 /** A probe passes only if its escape worked: `probe()` returns True, the test wants True. */
 function probe(body: string): SandboxJob {
@@ -158,135 +137,185 @@ function probe(body: string): SandboxJob {
   };
 }
 
-Deno.test("python probes: each escape would pass if it worked, and none does", async () => {
-  const net = listeners(TAG);
-  try {
-    // The probe's test is real: a probe that returns True passes.
-    const control = await sandbox.run(probe("return True"));
-    assert.equal(control.status, "pass", control.stderr);
-    // First run writes everywhere it can; the next run looks for it.
-    const write = await sandbox.run(probe([
-      "import os",
-      "for d in ('/tmp', '/dev/shm', '/var/tmp', '/sandbox', '/'):",
-      "    try:",
-      `        open(d + '/${TAG}', 'w').write('x')`,
-      "    except OSError:",
-      "        pass",
-      "return False",
-    ].join("\n")));
-    assert.equal(write.status, "fail");
-    const probes: Record<string, string> = {
-      "files of an earlier run persist": [
-        "import os",
-        `return any(os.path.exists(d + '/${TAG}') for d in ('/tmp', '/dev/shm', '/var/tmp', '/sandbox', '/'))`,
-      ].join("\n"),
-      "a host unix socket answers": [
-        "import socket",
-        "s = socket.socket(socket.AF_UNIX)",
-        `s.connect(${JSON.stringify(net.socketPath)})`,
-        "return True",
-      ].join("\n"),
-      "TCP to 127.0.0.1 answers": [
-        "import socket",
-        `socket.create_connection(('127.0.0.1', ${net.port}), timeout=1)`,
-        "return True",
-      ].join("\n"),
-      "host files are readable": [
-        "ok = False",
-        `for p in ('/etc/shadow', '/etc/passwd', ${JSON.stringify(SHARED_DATA)}, ${
-          JSON.stringify(REPO + "deno.json")
-        }, '/root', '/work'):`,
-        "    try:",
-        "        open(p).read(1)",
-        "        ok = True",
-        "    except IsADirectoryError:",
-        "        ok = True",
-        "    except OSError:",
-        "        pass",
-        "return ok",
-      ].join("\n"),
-      "the disk cap can be passed": [
-        "total = 0",
-        "for d in ('/sandbox', '/tmp', '/dev/shm'):",
-        "    try:",
-        "        with open(d + '/fill', 'wb') as f:",
-        "            for i in range(64):",
-        "                f.write(b'x' * (1 << 20))",
-        "                f.flush()",
-        "                total += 1",
-        "    except OSError:",
-        "        pass",
-        "return total > 40",
-      ].join("\n"),
-      "host processes are visible": [
-        "import os",
-        "# Its own run is bubblewrap's init (1) and itself; anything else belongs to someone else.",
-        "return any(int(p) not in (1, os.getpid()) for p in os.listdir('/proc') if p.isdigit())",
-      ].join("\n"),
-      "it runs as root": "import os\nreturn os.getuid() == 0 or os.geteuid() == 0",
-      "it can make a user namespace of its own (and be root there)": [
-        "import ctypes",
-        "return ctypes.CDLL(None).unshare(0x10000000) == 0",
-      ].join("\n"),
-      "it can reach the network": [
-        "import socket",
-        "socket.create_connection(('1.1.1.1', 53), timeout=1)",
-        "return True",
-      ].join("\n"),
-    };
-    const names = Object.keys(probes);
-    const runs = await sandbox.runAll(names.map((n) => probe(probes[n])));
-    const escaped = names.filter((_, i) => runs[i].status === "pass");
-    assert.deepEqual(escaped, []);
-    assert.equal(net.accepted(), 0, "the host listeners saw no connection");
-    assert.deepEqual(await markerFiles(TAG), []);
-  } finally {
-    await net.close();
-  }
-});
-
-Deno.test("python: the expected value is never in the candidate's reach", async () => {
-  const secret = `SECRET_${crypto.randomUUID()}`;
-  const hunt = [
-    "import gc, os, sys",
-    "def look(b):",
-    "    if isinstance(b, str):",
-    "        b = b.encode()",
-    "    i = b.find(b'SECRET_') if isinstance(b, bytes) else -1",
-    "    return b[i:i + 43].decode() if i >= 0 else None",
-    "def hunt():",
-    "    for o in gc.get_objects():",
-    "        for v in (o if isinstance(o, (list, tuple)) else [o]):",
-    "            r = look(v) if isinstance(v, (str, bytes)) else None",
-    "            if r and r != 'SECRET_':",
-    "                return r",
-    "    fr = sys._getframe()",
-    "    while fr:",
-    "        for v in fr.f_locals.values():",
-    "            r = look(repr(v))",
-    "            if r and len(r) > 10:",
-    "                return r",
-    "        fr = fr.f_back",
-    "    paths = ['/proc/self/cmdline', '/proc/self/environ', '/proc/1/cmdline', '/proc/1/environ']",
-    "    paths += ['/proc/self/fd/' + n for n in os.listdir('/proc/self/fd')]",
-    "    for top in ('/sandbox', '/tmp', '/dev/shm', '/etc'):",
-    "        for root, dirs, files in os.walk(top):",
-    "            paths += [os.path.join(root, n) for n in files]",
-    "    for p in paths:",
-    "        try:",
-    "            r = look(open(p, 'rb').read(1 << 20))",
-    "        except OSError:",
-    "            r = None",
-    "        if r:",
-    "            return r",
-    "    return 'not found'",
-  ].join("\n");
-  const r = await sandbox.run({
-    language: "python",
-    program: `${hunt}\n`,
-    tests: `assert hunt() == ${JSON.stringify(secret)}`,
-    names: ["hunt"],
+function suite(mode: string, sandbox: Sandbox) {
+  Deno.test(`python (${mode}): attacks on built-in, MBPP and HumanEval-format items are never judged pass; correct runs beside them pass; nothing survives`, async () => {
+    const recs = await items();
+    // A folder of this test and the shared data: escapes would try to write there.
+    const mine = await Deno.makeTempDir({ prefix: `${TAG}_guard_` });
+    await Deno.writeTextFile(`${mine}/kept.txt`, "kept");
+    await Deno.chmod(mine, 0o777);
+    const guard = [mine, SHARED_DATA + "code"];
+    const before = await hostSnapshot(guard);
+    const jobs: { job: SandboxJob; attack: string | null; id: string }[] = [];
+    for (const r of recs) {
+      for (const [name, attack] of Object.entries(ATTACKS)) {
+        jobs.push({ job: codeJob(r, attack(entry(r))), attack: name, id: r.id });
+        // A correct run right after each attack, concurrent with the next one.
+        jobs.push({ job: codeJob(r, r.answer), attack: null, id: r.id });
+      }
+    }
+    const results = await sandbox.runAll(jobs.map((j) => j.job));
+    const wrong = jobs.flatMap((j, i) => {
+      const s = results[i].status;
+      if (j.attack && s === "pass") return [`${j.id}: '${j.attack}' was judged pass`];
+      if (!j.attack && s !== "pass") {
+        return [`${j.id}: gold beside attacks: ${s} ${results[i].stderr}`];
+      }
+      return [];
+    });
+    assert.deepEqual(wrong, []);
+    assert.deepEqual(await survivors(TAG), [], "no process of any run survives");
+    assert.deepEqual(await markerFiles(TAG), [], "no file of a run appeared on the host");
+    assert.equal(await hostSnapshot(guard), before, "the guard folder and the data are unchanged");
+    await Deno.remove(mine, { recursive: true });
   });
-  assert.equal(r.status, "fail", r.stderr);
-  assert.match(r.stderr, /AssertionError/);
-});
+
+  Deno.test(`python (${mode}): probes: each escape would pass if it worked, and none does`, async () => {
+    const net = listeners(TAG);
+    try {
+      // The probe's test is real: a probe that returns True passes.
+      const control = await sandbox.run(probe("return True"));
+      assert.equal(control.status, "pass", control.stderr);
+      // First run writes everywhere it can; the next run looks for it.
+      // Keys go to its session, user and user-session keyrings, which later runs must not see.
+      const write = await sandbox.run(probe([
+        "import ctypes, os",
+        "for d in ('/tmp', '/dev/shm', '/var/tmp', '/sandbox', '/', '/dev', '/dev/pts'):",
+        "    try:",
+        `        open(d + '/${TAG}', 'w').write('x')`,
+        "    except OSError:",
+        "        pass",
+        KEYCTL,
+        "for ring in (-3, -4, -5):",
+        `    libc.syscall(ADD_KEY, b'user', b'${TAG}', b'x', 1, ring)`,
+        "return False",
+      ].join("\n")));
+      assert.equal(write.status, "fail");
+      const probes: Record<string, string> = {
+        "files of an earlier run persist": [
+          "import os",
+          `return any(os.path.exists(d + '/${TAG}') for d in ('/tmp', '/dev/shm', '/var/tmp', '/sandbox', '/', '/dev', '/dev/pts'))`,
+        ].join("\n"),
+        "keys of an earlier run are in its keyrings": [
+          "import ctypes",
+          KEYCTL,
+          `return any(libc.syscall(KEYCTL_SYS, 10, ring, b'user', b'${TAG}', 0) >= 0 for ring in (-3, -4, -5))`,
+        ].join("\n"),
+        "it holds a capability, or could gain privileges": [
+          "s = dict(l.split(':\\t', 1) for l in open('/proc/self/status').read().splitlines() if ':\\t' in l)",
+          "caps = [int(s[k], 16) for k in ('CapInh', 'CapPrm', 'CapEff', 'CapBnd', 'CapAmb')]",
+          "return any(caps) or s['NoNewPrivs'].strip() != '1'",
+        ].join("\n"),
+        "a host unix socket answers": [
+          "import socket",
+          "s = socket.socket(socket.AF_UNIX)",
+          `s.connect(${JSON.stringify(net.socketPath)})`,
+          "return True",
+        ].join("\n"),
+        "TCP to 127.0.0.1 answers": [
+          "import socket",
+          `socket.create_connection(('127.0.0.1', ${net.port}), timeout=1)`,
+          "return True",
+        ].join("\n"),
+        "host files are readable": [
+          "ok = False",
+          `for p in ('/etc/shadow', '/etc/passwd', ${JSON.stringify(SHARED_DATA)}, ${
+            JSON.stringify(REPO + "deno.json")
+          }, '/root', '/work'):`,
+          "    try:",
+          "        open(p).read(1)",
+          "        ok = True",
+          "    except IsADirectoryError:",
+          "        ok = True",
+          "    except OSError:",
+          "        pass",
+          "return ok",
+        ].join("\n"),
+        "the disk cap can be passed": [
+          "total = 0",
+          "for d in ('/sandbox', '/tmp', '/dev/shm'):",
+          "    try:",
+          "        with open(d + '/fill', 'wb') as f:",
+          "            for i in range(64):",
+          "                f.write(b'x' * (1 << 20))",
+          "                f.flush()",
+          "                total += 1",
+          "    except OSError:",
+          "        pass",
+          "return total > 40",
+        ].join("\n"),
+        "host processes are visible": [
+          "import os",
+          "# Its own run is bubblewrap's init (1) and itself; anything else belongs to someone else.",
+          "return any(int(p) not in (1, os.getpid()) for p in os.listdir('/proc') if p.isdigit())",
+        ].join("\n"),
+        "it runs as root": "import os\nreturn os.getuid() == 0 or os.geteuid() == 0",
+        "it can make a user namespace of its own (and be root there)": [
+          "import ctypes",
+          "return ctypes.CDLL(None).unshare(0x10000000) == 0",
+        ].join("\n"),
+        "it can reach the network": [
+          "import socket",
+          "socket.create_connection(('1.1.1.1', 53), timeout=1)",
+          "return True",
+        ].join("\n"),
+      };
+      const names = Object.keys(probes);
+      const runs = await sandbox.runAll(names.map((n) => probe(probes[n])));
+      const escaped = names.filter((_, i) => runs[i].status === "pass");
+      assert.deepEqual(escaped, []);
+      assert.equal(net.accepted(), 0, "the host listeners saw no connection");
+      assert.deepEqual(await markerFiles(TAG), []);
+    } finally {
+      await net.close();
+    }
+  });
+
+  Deno.test(`python (${mode}): the expected value is never in the candidate's reach`, async () => {
+    const secret = `SECRET_${crypto.randomUUID()}`;
+    const hunt = [
+      "import gc, os, sys",
+      "def look(b):",
+      "    if isinstance(b, str):",
+      "        b = b.encode()",
+      "    i = b.find(b'SECRET_') if isinstance(b, bytes) else -1",
+      "    return b[i:i + 43].decode() if i >= 0 else None",
+      "def hunt():",
+      "    for o in gc.get_objects():",
+      "        for v in (o if isinstance(o, (list, tuple)) else [o]):",
+      "            r = look(v) if isinstance(v, (str, bytes)) else None",
+      "            if r and r != 'SECRET_':",
+      "                return r",
+      "    fr = sys._getframe()",
+      "    while fr:",
+      "        for v in fr.f_locals.values():",
+      "            r = look(repr(v))",
+      "            if r and len(r) > 10:",
+      "                return r",
+      "        fr = fr.f_back",
+      "    paths = ['/proc/self/cmdline', '/proc/self/environ', '/proc/1/cmdline', '/proc/1/environ']",
+      "    paths += ['/proc/self/fd/' + n for n in os.listdir('/proc/self/fd')]",
+      "    for top in ('/sandbox', '/tmp', '/dev/shm', '/etc'):",
+      "        for root, dirs, files in os.walk(top):",
+      "            paths += [os.path.join(root, n) for n in files]",
+      "    for p in paths:",
+      "        try:",
+      "            r = look(open(p, 'rb').read(1 << 20))",
+      "        except OSError:",
+      "            r = None",
+      "        if r:",
+      "            return r",
+      "    return 'not found'",
+    ].join("\n");
+    const r = await sandbox.run({
+      language: "python",
+      program: `${hunt}\n`,
+      tests: `assert hunt() == ${JSON.stringify(secret)}`,
+      names: ["hunt"],
+    });
+    assert.equal(r.status, "fail", r.stderr);
+    assert.match(r.stderr, /AssertionError/);
+  });
+}
+
+for (const [mode, sandbox] of MODES) suite(mode, sandbox);
