@@ -81,5 +81,6 @@ export {
 } from "./train.ts";
 export { type PackedBatch, packSequences } from "./batch.ts";
 export { type InitOptions, initWeights } from "./init.ts";
+export { restoreStore, snapshotStore, storeEquals, type StoreSnapshot } from "./snapshot.ts";
 export { countParams, type FlopsOptions, flopsPerToken } from "./size.ts";
 export { DEFAULT_MODEL_CONFIGS, DEFAULT_MODEL_DIR, type DefaultModel } from "./presets.ts";
