@@ -17,7 +17,8 @@
 # (or dies) it kills the candidate, whose PID namespace dies with it, and writes back the
 # candidate's wait status once every process of the run is gone.
 #
-# argv: the candidate runner's source, then the limits (memory, CPU seconds, file size, processes).
+# argv: "acqsynth-zygote" (so it can be told apart in a process list), the candidate runner's
+# source, then the limits (memory, CPU seconds, file size, processes).
 import os, sys, socket, signal, ctypes, select, struct
 
 # What the candidate runner and MBPP-style programs import, loaded once here.
@@ -25,8 +26,8 @@ import marshal, resource, _thread, traceback, linecache, tokenize  # noqa: F401
 import re, math, cmath, collections, heapq, itertools, functools, operator  # noqa: F401
 import array, bisect, copy, datetime, string, fractions, decimal, statistics  # noqa: F401
 
-RUNNER = compile(sys.argv[1], "<runner>", "exec")
-LIMITS = sys.argv[2:6]
+RUNNER = compile(sys.argv[2], "<runner>", "exec")
+LIMITS = sys.argv[3:7]
 DISK = int(LIMITS[2])
 libc = ctypes.CDLL(None, use_errno=True)
 

@@ -70,6 +70,7 @@ export async function startJudge(
       "-B",
       "-c",
       zygoteSrc,
+      "acqsynth-zygote",
       runnerSrc,
       ...limitArgs,
     ]

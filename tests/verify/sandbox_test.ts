@@ -2,14 +2,22 @@ import assert from "node:assert/strict";
 import {
   createSandbox,
   requireStrongIsolation,
+  type Sandbox,
   type SandboxJob,
 } from "../../lib/verify/sandbox.ts";
 import { decodeWire, parseCallTests, strictEqual } from "../../lib/verify/sandbox_wire.ts";
-import { survivors } from "./attacks_shared.ts";
+import { processesWith, survivors } from "./attacks_shared.ts";
 
 const TAG = `acqsandbox${crypto.randomUUID().slice(0, 8)}`;
-const sandbox = await createSandbox({ timeoutMs: 1500, memoryMb: 256, concurrency: 2, tag: TAG });
+const OPTIONS = { timeoutMs: 1500, memoryMb: 256, concurrency: 2, tag: TAG };
+const sandbox = await createSandbox(OPTIONS);
 console.log(`sandbox setup: ${JSON.stringify(sandbox.setup)}`);
+const zygoteSandbox = await createSandbox({ ...OPTIONS, zygote: true });
+// Both ways a Python candidate starts: its own bubblewrap sandbox, or forked by a zygote.
+const MODES: [string, Sandbox][] = [
+  [sandbox.setup.isolated ? "bubblewrap per run" : "unisolated", sandbox],
+  ["zygote", zygoteSandbox],
+];
 
 Deno.test("the sandbox is isolated by bubblewrap here, and the reward guard says so", () => {
   assert.equal(sandbox.setup.isolated, true, sandbox.setup.reason ?? "");
@@ -100,48 +108,160 @@ Deno.test("python: candidate objects stay in the sandbox; the tests use them thr
   assert.equal(r.status, "pass", r.stderr);
 });
 
-Deno.test("python: a loop times out, and every process of the run is gone after it", async () => {
-  const program = [
-    "import os, sys",
-    "if os.fork() == 0:",
-    `    os.execv(sys.executable, [sys.executable, '-c', '# ${TAG}\\nwhile True: pass'])`,
-    "def f():",
-    "    while True:",
-    "        pass",
-  ].join("\n");
-  const t0 = performance.now();
-  const r = await sandbox.run({ language: "python", program, tests: "f()" });
-  assert.equal(r.status, "timeout");
-  assert.ok(performance.now() - t0 < 5000, "stopped near the 1.5 s limit");
-  assert.deepEqual(await survivors(TAG), []);
-});
+for (const [mode, sandbox] of MODES) {
+  Deno.test(`python (${mode}): a loop times out, and every process of the run is gone after it`, async () => {
+    const program = [
+      "import os, sys",
+      "if os.fork() == 0:",
+      `    os.execv(sys.executable, [sys.executable, '-c', '# ${TAG}\\nwhile True: pass'])`,
+      "def f():",
+      "    while True:",
+      "        pass",
+    ].join("\n");
+    const t0 = performance.now();
+    const r = await sandbox.run({ language: "python", program, tests: "f()" });
+    assert.equal(r.status, "timeout");
+    assert.ok(performance.now() - t0 < 5000, "stopped near the 1.5 s limit");
+    assert.deepEqual(await survivors(TAG), []);
+  });
 
-Deno.test("python: memory bombs and disk floods are stopped by the limits", async () => {
-  const [bomb, big, disk] = await sandbox.runAll([
-    { language: "python", program: "xs = []\nwhile True:\n    xs.append(bytearray(50 << 20))" },
-    { language: "python", program: "x = bytearray(4 * 1024**3)" },
-    {
+  Deno.test(`python (${mode}): memory bombs and disk floods are stopped by the limits`, async () => {
+    const [bomb, big, disk] = await sandbox.runAll([
+      { language: "python", program: "xs = []\nwhile True:\n    xs.append(bytearray(50 << 20))" },
+      { language: "python", program: "x = bytearray(4 * 1024**3)" },
+      {
+        language: "python",
+        program:
+          "f = open('/sandbox/big', 'wb')\nwhile True:\n    f.write(b'x' * (1 << 20))\n    f.flush()",
+      },
+    ]);
+    assert.equal(bomb.status, "error");
+    assert.match(bomb.stderr, /MemoryError/);
+    assert.equal(big.status, "error");
+    assert.equal(disk.status, "error");
+    assert.match(disk.stderr, /No space left|File too large|OSError/);
+  });
+
+  Deno.test(`python (${mode}): the run folder is a private tmpfs and only the interpreter is in view`, async () => {
+    const r = await sandbox.run({
       language: "python",
       program:
-        "f = open('/sandbox/big', 'wb')\nwhile True:\n    f.write(b'x' * (1 << 20))\n    f.flush()",
-    },
-  ]);
-  assert.equal(bomb.status, "error");
-  assert.match(bomb.stderr, /MemoryError/);
-  assert.equal(big.status, "error");
-  assert.equal(disk.status, "error");
-  assert.match(disk.stderr, /No space left|File too large|OSError/);
-});
+        "import os\ndef view():\n    return os.getcwd(), sorted(os.listdir('/')), os.getuid()",
+      tests: "cwd, top, uid = view()\n" +
+        "assert cwd == '/sandbox' and uid == 65534, (cwd, uid)\n" +
+        "assert set(top) <= {'sandbox', 'tmp', 'dev', 'proc', 'usr', 'lib', 'lib64', 'lib32', 'etc'}, top",
+    });
+    assert.equal(r.status, "pass", r.stderr);
+  });
+}
 
-Deno.test("python: the run folder is a private tmpfs and only the interpreter is in view", async () => {
-  const r = await sandbox.run({
+Deno.test("python (zygote): a candidate has no capability, no_new_privs, uid 65534 alone and no way to a new user namespace", async () => {
+  const program = [
+    "import ctypes, os, socket",
+    "def look():",
+    "    s = dict(l.split(':\\t', 1) for l in open('/proc/self/status').read().splitlines() if ':\\t' in l)",
+    "    caps = {k: s[k] for k in ('CapInh', 'CapPrm', 'CapEff', 'CapBnd', 'CapAmb')}",
+    "    userns = ctypes.CDLL(None).unshare(0x10000000)",
+    "    return (caps, s['NoNewPrivs'], open('/proc/self/uid_map').read().split(), os.getpid(),",
+    "            socket.gethostname(), userns, sorted(os.listdir('/proc/self/fd')))",
+  ].join("\n");
+  const zero = "0000000000000000";
+  const r = await zygoteSandbox.run({
     language: "python",
-    program: "import os\ndef view():\n    return os.getcwd(), sorted(os.listdir('/')), os.getuid()",
-    tests: "cwd, top, uid = view()\n" +
-      "assert cwd == '/sandbox' and uid == 65534, (cwd, uid)\n" +
-      "assert set(top) <= {'sandbox', 'tmp', 'dev', 'proc', 'usr', 'lib', 'lib64', 'lib32', 'etc'}, top",
+    program,
+    tests: "got = look()\n" +
+      `assert got == ({'CapInh': '${zero}', 'CapPrm': '${zero}', 'CapEff': '${zero}', 'CapBnd': '${zero}', 'CapAmb': '${zero}'}, '1', ['65534', '0', '1'], 1, 'sandbox', -1, ['0', '1', '2', '3', '4', '5']), got`,
+    names: ["look"],
   });
   assert.equal(r.status, "pass", r.stderr);
+});
+
+Deno.test("python (zygote): two concurrent runs cannot see each other's processes, files or keyrings", async () => {
+  const marker = `${TAG}pair`;
+  const keyctl = "libc = ctypes.CDLL(None, use_errno=True)\n" +
+    "ADD_KEY, KEYCTL = {'x86_64': (248, 250), 'aarch64': (217, 219)}[os.uname().machine]\n";
+  // The first leaves a process, files and keys behind while the second looks for them.
+  const leave = "import ctypes, os, sys, time\n" + keyctl +
+    `subprocess_pid = os.fork()\nif subprocess_pid == 0:\n    os.execv(sys.executable, [sys.executable, '-c', '# ${marker}\\nimport time\\ntime.sleep(5)'])\n` +
+    "for d in ('/tmp', '/sandbox', '/dev/shm'):\n" +
+    `    open(d + '/${marker}', 'w').write('x')\n` +
+    "mine = [libc.syscall(ADD_KEY, b'user', b'" + marker +
+    "', b'x', 1, ring) for ring in (-3, -4, -5)]\n" +
+    "def probe():\n    time.sleep(1.2)\n    return mine\n";
+  const look = "import ctypes, os, time\n" + keyctl +
+    "def probe():\n    seen = []\n    t0 = time.time()\n    while time.time() - t0 < 1.0:\n" +
+    "        for p in os.listdir('/proc'):\n" +
+    "            if p.isdigit() and int(p) != os.getpid():\n                seen.append('pid ' + p)\n" +
+    "        for d in ('/tmp', '/sandbox', '/dev/shm', '/dev'):\n" +
+    `            if os.path.exists(d + '/${marker}'):\n                seen.append('file ' + d)\n` +
+    "        for ring in (-3, -4, -5):\n" +
+    `            if libc.syscall(KEYCTL, 10, ring, b'user', b'${marker}', 0) >= 0:\n                seen.append('key ' + str(ring))\n` +
+    "        time.sleep(0.05)\n    return sorted(set(seen))\n";
+  const [left, looked] = await zygoteSandbox.runAll([
+    {
+      language: "python",
+      program: leave,
+      tests: "got = probe()\nassert all(k > 0 for k in got), got\nassert False, 'done'",
+      names: ["probe"],
+    },
+    {
+      language: "python",
+      program: look,
+      tests: "got = probe()\nassert got == [], got",
+      names: ["probe"],
+    },
+  ]);
+  assert.match(left.stderr, /AssertionError: done/, "the first run added its keys and files");
+  assert.equal(looked.status, "pass", looked.stderr);
+  assert.deepEqual(await survivors(marker), []);
+});
+
+/** Host pids of the zygotes of runs tagged `tag`: PID 2 of a namespace one below this one. */
+async function zygotePids(tag: string): Promise<number[]> {
+  const depth = (status: string) => (/^NSpid:\s*(.*)$/m.exec(status)?.[1] ?? "").split(/\s+/);
+  const mine = depth(await Deno.readTextFile("/proc/self/status")).length;
+  const out: number[] = [];
+  for (const line of await processesWith(tag)) {
+    const pid = Number(line.split(":")[0]);
+    const cmd = await Deno.readTextFile(`/proc/${pid}/cmdline`).catch(() => "");
+    const ns = depth(await Deno.readTextFile(`/proc/${pid}/status`).catch(() => ""));
+    if (cmd.includes("acqsynth-zygote") && ns.length === mine + 1 && ns.at(-1) === "2") {
+      out.push(pid);
+    }
+  }
+  return out;
+}
+
+Deno.test("python (zygote): a zygote killed mid-run is replaced; that run is not a pass and the next one passes", async () => {
+  const tag = `${TAG}kill`;
+  const sb = await createSandbox({ ...OPTIONS, timeoutMs: 5000, concurrency: 1, tag });
+  const zsb = await createSandbox({
+    ...OPTIONS,
+    timeoutMs: 5000,
+    concurrency: 1,
+    tag,
+    zygote: true,
+  });
+  assert.ok(sb.setup.isolated);
+  const program = "import time\ndef f():\n    time.sleep(1.5)\n    return 1\n";
+  const jobs: SandboxJob[] = [
+    { language: "python", program, tests: "assert f() == 1" },
+    { language: "python", program: "def f():\n    return 1\n", tests: "assert f() == 1" },
+    { language: "python", program: "def f():\n    return 1\n", tests: "assert f() == 1" },
+  ];
+  const killed: number[] = [];
+  const results = zsb.runAll(jobs);
+  const until = performance.now() + 4000;
+  while (!killed.length && performance.now() < until) {
+    await new Promise((r) => setTimeout(r, 300));
+    for (const pid of await zygotePids(tag)) (Deno.kill(pid, "SIGKILL"), killed.push(pid));
+  }
+  const [first, second, third] = await results;
+  assert.equal(killed.length, 1, "one zygote found and killed mid-run");
+  assert.equal(first.status, "error", first.stderr);
+  assert.equal(second.status, "pass", second.stderr);
+  assert.equal(third.status, "pass", third.stderr);
+  assert.deepEqual(await survivors(tag), []);
 });
 
 Deno.test("typescript: pass, fail and error, judged on this side", async () => {
