@@ -20,3 +20,15 @@ export type {
   Need,
 } from "./types.ts";
 export { ACQUISITION_FUNCTIONS, acquisitionFunction } from "./functions.ts";
+export {
+  checkSameTokenizer,
+  type CompletionScores,
+  STUDENT_STOP,
+  type StudentAnswer,
+  type StudentAnswerOptions,
+  studentAnswers,
+  type StudentPrompt,
+  studentPrompt,
+  teacherForced,
+  type TeacherForcedOptions,
+} from "./student.ts";

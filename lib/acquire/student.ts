@@ -1,0 +1,279 @@
+/**
+ * The student's side of scoring: the prompt a candidate record puts to the student, the
+ * student's own sampled answers to it, and teacher-forced token scores of the candidate's answer.
+ * Every score-based acquisition function is made of these three.
+ *
+ * @module
+ */
+
+import type { TaskRecord } from "../data/mod.ts";
+import { renderStudent } from "../data/mod.ts";
+import { type LanguageModel, scoreTokens } from "../model/mod.ts";
+import { continuationText, sample } from "../sample/mod.ts";
+import { encodeCompletion } from "../train/mod.ts";
+import type { AcquireContext } from "./types.ts";
+
+/** The student's view of a record: the prompt it is asked and the gold completion it learns. */
+export interface StudentPrompt {
+  /** `Q: QUESTION\nA:` (options included for multiple choice). */
+  readonly prompt: string;
+  /** What training on the record teaches after the prompt (reasoning and answer). */
+  readonly completion: string;
+}
+
+/**
+ * The student's prompt and gold completion for a record, in the pretraining corpus's format
+ * (`renderStudent`). A generated record carries no `meta.family`; its answer kind stands in for
+ * it (a code record completes with its program, a choice record with its reasoning), so generated
+ * and embedded records of one kind read alike.
+ *
+ * @example The prompt and completion of a generated arithmetic record
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { studentPrompt } from "./student.ts";
+ * const rec = { id: "1", domain: "math" as const, answerKind: "number" as const,
+ *   question: "2+2?", reasoning: "2 + 2 = 4.", answer: "4", meta: {} };
+ * assert.deepEqual(studentPrompt(rec),
+ *   { prompt: "Q: 2+2?\nA:", completion: " 2 + 2 = 4. The answer is 4." });
+ * ```
+ */
+export function studentPrompt(record: TaskRecord): StudentPrompt {
+  const family = record.meta.family ??
+    (record.answerKind === "code" || record.answerKind === "choice"
+      ? record.answerKind
+      : undefined);
+  return renderStudent(
+    family === record.meta.family ? record : {
+      ...record,
+      meta: { ...record.meta, family },
+    },
+  );
+}
+
+/**
+ * Where the student stops answering: the start of the next question (and EOS).
+ *
+ * @example The student's answer ends where the corpus's next question would begin
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { STUDENT_STOP } from "./student.ts";
+ * assert.deepEqual(STUDENT_STOP, ["\nQ:"]);
+ * ```
+ */
+export const STUDENT_STOP: readonly string[] = Object.freeze(["\nQ:"]);
+
+/** Options of {@link studentAnswers}. */
+export interface StudentAnswerOptions {
+  /** Answers per record. @default 1 */
+  readonly n?: number;
+  /** Sampling temperature (0: greedy). @default 1 */
+  readonly temperature?: number;
+  /** @default 64 */
+  readonly maxNewTokens?: number;
+  /** Sampler seed; by default drawn from `context.rng`, so successive calls differ. */
+  readonly seed?: number;
+}
+
+/** One sampled answer of the student. */
+export interface StudentAnswer {
+  /** The answer text (before `\nQ:`). */
+  readonly text: string;
+  /** The answer's tokens: those that make up `text`, without the stop string or EOS. */
+  readonly tokens: number[];
+  /** log p of each of `tokens` under the student's untempered softmax. */
+  readonly logprobs: number[];
+  /** The prompt's token ids (BOS included), so `[...promptIds, ...tokens]` can be re-scored. */
+  readonly promptIds: readonly number[];
+}
+
+/** The tokenizer of a model, or an error saying who needs it. */
+function tokenizerOf(model: LanguageModel, who: string) {
+  if (!model.tokenizer) throw new Error(`Cannot score: the ${who} has no tokenizer`);
+  return model.tokenizer;
+}
+
+/**
+ * The shortest prefix of `tokens` whose text covers `text`: the tokens after it only spell the
+ * stop string that ended the sample.
+ */
+function coveringLength(
+  tok: { decode(ids: readonly number[]): string },
+  prompt: readonly number[],
+  tokens: readonly number[],
+  text: string,
+): number {
+  for (let k = 0; k < tokens.length; k++) {
+    if (continuationText(tok, prompt, tokens.slice(0, k)).length >= text.length) return k;
+  }
+  return tokens.length;
+}
+
+/**
+ * For each record, `n` answers sampled from `context.student` to its {@link studentPrompt}, all
+ * records × n in one batched decode, each stopped at `\nQ:` or EOS.
+ *
+ * @example Two greedy answers of the default student (greedy: both the same)
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadModel } from "../model/mod.ts";
+ * import { createRng } from "../run/mod.ts";
+ * import { createRuntime } from "../runtime/mod.ts";
+ * import { studentAnswers } from "./student.ts";
+ * const student = await loadModel("data/models/student", createRuntime({ threads: 1 }));
+ * const context = { student, seeds: [], rng: createRng(1), cache: new Map(),
+ *   embedder: { name: "none", embed: () => Promise.resolve([]) } };
+ * const rec = { id: "1", domain: "math" as const, answerKind: "number" as const,
+ *   question: "What is 2 + 3?", reasoning: "2 + 3 = 5.", answer: "5", meta: {} };
+ * const [answers] = await studentAnswers(context, [rec], { n: 2, temperature: 0, maxNewTokens: 16 });
+ * assert.equal(answers.length, 2);
+ * assert.deepEqual(answers[0].tokens, answers[1].tokens);
+ * assert.equal(answers[0].tokens.length, answers[0].logprobs.length);
+ * ```
+ */
+export async function studentAnswers(
+  context: AcquireContext,
+  records: readonly TaskRecord[],
+  options: StudentAnswerOptions = {},
+): Promise<StudentAnswer[][]> {
+  const { n = 1, temperature = 1, maxNewTokens = 64 } = options;
+  if (records.length === 0) return [];
+  const tok = tokenizerOf(context.student, "student");
+  const seed = options.seed ?? context.rng.int(0, 2 ** 31 - 1);
+  const prompts = records.map((r) => tok.encode(studentPrompt(r).prompt, { addBos: true }));
+  const samples = await sample(context.student, prompts, {
+    samplesPerPrompt: n,
+    temperature,
+    maxNewTokens,
+    seed,
+    stop: STUDENT_STOP,
+  });
+  const out: StudentAnswer[][] = records.map(() => []);
+  for (const s of samples) {
+    const promptIds = prompts[s.prompt];
+    const keep = s.finish === "stop"
+      ? coveringLength(tok, promptIds, s.tokens, s.text)
+      : s.tokens.length;
+    out[s.prompt].push({
+      text: s.text,
+      tokens: s.tokens.slice(0, keep),
+      logprobs: s.logprobs.slice(0, keep),
+      promptIds,
+    });
+  }
+  return out;
+}
+
+/** Token scores of a completion only: entry i describes the completion's token i. */
+export interface CompletionScores {
+  /** BOS?, prompt, completion (and EOS when asked). */
+  readonly tokens: readonly number[];
+  /** Tokens before the completion. */
+  readonly promptTokens: number;
+  /** log p of each completion token given everything before it. */
+  readonly logprobs: number[];
+  /** Entropy (nats) of the full next-token distribution that predicts each completion token. */
+  readonly entropies: number[];
+  /** p(top-1) − p(top-2) of that full distribution. */
+  readonly margins: number[];
+}
+
+/** Options of {@link teacherForced}. */
+export interface TeacherForcedOptions {
+  /**
+   * Score EOS after the completion as one of its tokens, as fine-tuning on the record trains it
+   * (the student learns to stop). @default true
+   */
+  readonly addEos?: boolean;
+  /** Whose answer: the record's own (`"gold"`) or any texts given per record. @default "gold" */
+  readonly completions?: "gold" | readonly string[];
+}
+
+/**
+ * Scores each record's completion (its {@link studentPrompt} completion, by default) teacher-forced
+ * under `model`, encoded as fine-tuning encodes it (`encodeCompletion`): per completion token its
+ * log-prob, and the entropy and top-1/top-2 margin of the full next-token distribution.
+ *
+ * @example Scores line up with the completion's tokens
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadModel } from "../model/mod.ts";
+ * import { createRuntime } from "../runtime/mod.ts";
+ * import { teacherForced } from "./student.ts";
+ * const student = await loadModel("data/models/student", createRuntime({ threads: 1 }));
+ * const rec = { id: "1", domain: "math" as const, answerKind: "number" as const,
+ *   question: "What is 2 + 3?", reasoning: "2 + 3 = 5.", answer: "5", meta: {} };
+ * const [s] = await teacherForced(student, [rec]);
+ * assert.equal(s.logprobs.length, s.tokens.length - s.promptTokens);
+ * assert.ok(s.margins.every((m) => m >= 0 && m <= 1));
+ * ```
+ */
+export async function teacherForced(
+  model: LanguageModel,
+  records: readonly TaskRecord[],
+  options: TeacherForcedOptions = {},
+): Promise<CompletionScores[]> {
+  const { addEos = true, completions = "gold" } = options;
+  if (records.length === 0) return [];
+  if (completions !== "gold" && completions.length !== records.length) {
+    throw new RangeError(
+      `Cannot score: 'completions' must hold one text per record (${records.length}): current length is ${completions.length}`,
+    );
+  }
+  const tok = tokenizerOf(model, "model");
+  const encoded = records.map((r, i) => {
+    const p = studentPrompt(r);
+    return encodeCompletion(tok, p.prompt, completions === "gold" ? p.completion : completions[i], {
+      addEos,
+    });
+  });
+  const scores = await scoreTokens(model, encoded.map((e) => e.tokens));
+  return encoded.map((e, i) => {
+    const from = e.promptTokens - 1; // entry t predicts token t + 1
+    return {
+      tokens: e.tokens,
+      promptTokens: e.promptTokens,
+      logprobs: scores[i].logprobs.slice(from),
+      entropies: scores[i].entropies.slice(from),
+      margins: scores[i].margins.slice(from),
+    };
+  });
+}
+
+/**
+ * Checks that `other` reads and writes token ids as the student does (same vocabulary, special
+ * tokens and tokenizer model); otherwise an error naming both.
+ *
+ * @example A model matches itself
+ * ```ts
+ * import { loadModel } from "../model/mod.ts";
+ * import { createRuntime } from "../runtime/mod.ts";
+ * import { checkSameTokenizer } from "./student.ts";
+ * const student = await loadModel("data/models/student", createRuntime({ threads: 1 }));
+ * checkSameTokenizer(student, "student", student, "reference model");
+ * ```
+ */
+export function checkSameTokenizer(
+  student: LanguageModel,
+  studentName: string,
+  other: LanguageModel,
+  otherName: string,
+): void {
+  const describe = (m: LanguageModel) =>
+    m.tokenizer
+      ? `vocab ${m.tokenizer.vocabSize}, bos ${m.tokenizer.bosId}, eos ${m.tokenizer.eosId}`
+      : `no tokenizer, model vocab ${m.config.vocabSize}`;
+  const fingerprint = (m: LanguageModel) =>
+    m.tokenizer
+      ? `${describe(m)}|${JSON.stringify(m.tokenizer.json.tokenizer.model ?? null)}`
+      : describe(m);
+  const a = fingerprint(student), b = fingerprint(other);
+  if (a !== b || student.config.vocabSize !== other.config.vocabSize) {
+    throw new Error(
+      `Cannot score: the ${studentName}'s tokenizer (${
+        describe(student)
+      }) differs from the ${otherName}'s (${
+        describe(other)
+      }); token ids would not mean the same text`,
+    );
+  }
+}
