@@ -234,7 +234,6 @@ async function zygotePids(tag: string): Promise<number[]> {
 
 Deno.test("python (zygote): a zygote killed mid-run is replaced; that run is not a pass and the next one passes", async () => {
   const tag = `${TAG}kill`;
-  const sb = await createSandbox({ ...OPTIONS, timeoutMs: 5000, concurrency: 1, tag });
   const zsb = await createSandbox({
     ...OPTIONS,
     timeoutMs: 5000,
@@ -242,7 +241,7 @@ Deno.test("python (zygote): a zygote killed mid-run is replaced; that run is not
     tag,
     zygote: true,
   });
-  assert.ok(sb.setup.isolated);
+  assert.ok(zsb.setup.isolated);
   const program = "import time\ndef f():\n    time.sleep(1.5)\n    return 1\n";
   const jobs: SandboxJob[] = [
     { language: "python", program, tests: "assert f() == 1" },
