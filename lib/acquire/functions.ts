@@ -5,11 +5,14 @@
  * @module
  */
 
+import { gradientMagnitude, gradientMagnitudeNormalised } from "./gradient.ts";
 import type { AcquisitionFunction } from "./types.ts";
 
 /** Every acquisition function, by name. */
 export const ACQUISITION_FUNCTIONS: Readonly<Record<string, AcquisitionFunction>> = Object.freeze({
   // one line per function, sorted by file: `[fn.name]: fn,`
+  [gradientMagnitude.name]: gradientMagnitude,
+  [gradientMagnitudeNormalised.name]: gradientMagnitudeNormalised,
 });
 
 /**

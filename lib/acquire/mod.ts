@@ -20,6 +20,7 @@ export type {
   Need,
 } from "./types.ts";
 export { ACQUISITION_FUNCTIONS, acquisitionFunction } from "./functions.ts";
+export { gradientMagnitude, gradientMagnitudeNormalised } from "./gradient.ts";
 export {
   checkSameTokenizer,
   type CompletionScores,
@@ -32,3 +33,28 @@ export {
   teacherForced,
   type TeacherForcedOptions,
 } from "./student.ts";
+export {
+  candidateFromText,
+  type CandidateDomain,
+  GENERATOR_PROMPT,
+  guessDomain,
+  sampleCandidates,
+  type SampleCandidatesOptions,
+} from "./candidates.ts";
+export {
+  averageRanks,
+  correlationInterval,
+  kendallTauB,
+  RANK_CORRELATIONS,
+  type RankCorrelation,
+  spearman,
+} from "./rank.ts";
+export {
+  auditAcquisition,
+  type AuditOptions,
+  type AuditResult,
+  completionLoss,
+  formatAudit,
+  type FunctionAudit,
+  missingNeeds,
+} from "./audit.ts";
