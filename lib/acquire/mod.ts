@@ -33,3 +33,28 @@ export {
   teacherForced,
   type TeacherForcedOptions,
 } from "./student.ts";
+export {
+  candidateFromText,
+  type CandidateDomain,
+  GENERATOR_PROMPT,
+  guessDomain,
+  sampleCandidates,
+  type SampleCandidatesOptions,
+} from "./candidates.ts";
+export {
+  averageRanks,
+  correlationInterval,
+  kendallTauB,
+  RANK_CORRELATIONS,
+  type RankCorrelation,
+  spearman,
+} from "./rank.ts";
+export {
+  auditAcquisition,
+  type AuditOptions,
+  type AuditResult,
+  completionLoss,
+  formatAudit,
+  type FunctionAudit,
+  missingNeeds,
+} from "./audit.ts";

@@ -29,7 +29,7 @@ function checkPaired(what: string, x: readonly number[], y: readonly number[]): 
 /**
  * Ranks from 1 (smallest) to n; tied values share the mean of the ranks they span.
  *
- * @example
+ * @example Two tied values share ranks 3 and 4
  * ```ts
  * import assert from "node:assert/strict";
  * import { averageRanks } from "./rank.ts";
@@ -112,7 +112,16 @@ export function kendallTauB(x: readonly number[], y: readonly number[]): number 
 /** The rank correlations {@link correlationInterval} can bootstrap. */
 export type RankCorrelation = "spearman" | "kendall";
 
-/** Each rank correlation by name. */
+/**
+ * Each rank correlation by name.
+ *
+ * @example One discordant pair of three
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { RANK_CORRELATIONS } from "./rank.ts";
+ * assert.equal(RANK_CORRELATIONS.kendall([1, 2, 3], [1, 3, 2]), 1 / 3);
+ * ```
+ */
 export const RANK_CORRELATIONS: Readonly<
   Record<RankCorrelation, (x: readonly number[], y: readonly number[]) => number>
 > = Object.freeze({ spearman, kendall: kendallTauB });
