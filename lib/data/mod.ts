@@ -61,6 +61,12 @@ export {
   type TaskFamily,
 } from "./procedural/mod.ts";
 export {
+  type ProceduralSolution,
+  SOLVABLE_KINDS,
+  type SolveOptions,
+  solveProcedural,
+} from "./procedural/solve.ts";
+export {
   type CorpusMix,
   corpusRecords,
   DEFAULT_MIX,
