@@ -11,6 +11,7 @@ import type { AcquisitionFunction } from "./types.ts";
 /** Every acquisition function, by name. */
 export const ACQUISITION_FUNCTIONS: Readonly<Record<string, AcquisitionFunction>> = Object.freeze({
   // one line per function, sorted by file: `[fn.name]: fn,`
+  [egl.name]: egl,
   [gradientMagnitude.name]: gradientMagnitude,
   [gradientMagnitudeNormalised.name]: gradientMagnitudeNormalised,
 });

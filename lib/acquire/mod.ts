@@ -20,6 +20,7 @@ export type {
   Need,
 } from "./types.ts";
 export { ACQUISITION_FUNCTIONS, acquisitionFunction } from "./functions.ts";
+export { egl, expectedNorm } from "./egl.ts";
 export { gradientMagnitude, gradientMagnitudeNormalised } from "./gradient.ts";
 export {
   checkSameTokenizer,
