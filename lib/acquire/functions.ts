@@ -5,6 +5,7 @@
  * @module
  */
 
+import { egl } from "./egl.ts";
 import { gradientMagnitude, gradientMagnitudeNormalised } from "./gradient.ts";
 import type { AcquisitionFunction } from "./types.ts";
 
