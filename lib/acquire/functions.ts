@@ -7,6 +7,7 @@
 
 import { egl } from "./egl.ts";
 import { gradientMagnitude, gradientMagnitudeNormalised } from "./gradient.ts";
+import { influence } from "./influence.ts";
 import type { AcquisitionFunction } from "./types.ts";
 
 /** Every acquisition function, by name. */
@@ -15,6 +16,7 @@ export const ACQUISITION_FUNCTIONS: Readonly<Record<string, AcquisitionFunction>
   [egl.name]: egl,
   [gradientMagnitude.name]: gradientMagnitude,
   [gradientMagnitudeNormalised.name]: gradientMagnitudeNormalised,
+  [influence.name]: influence,
 });
 
 /**

@@ -22,6 +22,7 @@ export type {
 export { ACQUISITION_FUNCTIONS, acquisitionFunction } from "./functions.ts";
 export { egl, expectedNorm } from "./egl.ts";
 export { gradientMagnitude, gradientMagnitudeNormalised } from "./gradient.ts";
+export { influence } from "./influence.ts";
 export {
   checkSameTokenizer,
   type CompletionScores,
