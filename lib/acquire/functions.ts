@@ -5,18 +5,31 @@
  * @module
  */
 
+import { bald } from "./bald.ts";
+import { confidence, confidenceForced } from "./confidence.ts";
 import { egl } from "./egl.ts";
 import { gradientMagnitude, gradientMagnitudeNormalised } from "./gradient.ts";
 import { influence } from "./influence.ts";
+import { referenceLoss, rhoLoss } from "./loss.ts";
 import type { AcquisitionFunction } from "./types.ts";
+import { leastConfidence, margin, meanEntropy, predictiveEntropy } from "./uncertainty.ts";
 
 /** Every acquisition function, by name. */
 export const ACQUISITION_FUNCTIONS: Readonly<Record<string, AcquisitionFunction>> = Object.freeze({
   // one line per function, sorted by file: `[fn.name]: fn,`
+  [bald.name]: bald,
+  [confidence.name]: confidence,
+  [confidenceForced.name]: confidenceForced,
   [egl.name]: egl,
   [gradientMagnitude.name]: gradientMagnitude,
   [gradientMagnitudeNormalised.name]: gradientMagnitudeNormalised,
   [influence.name]: influence,
+  [referenceLoss.name]: referenceLoss,
+  [rhoLoss.name]: rhoLoss,
+  [leastConfidence.name]: leastConfidence,
+  [margin.name]: margin,
+  [meanEntropy.name]: meanEntropy,
+  [predictiveEntropy.name]: predictiveEntropy,
 });
 
 /**

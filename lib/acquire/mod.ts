@@ -35,6 +35,10 @@ export {
   teacherForced,
   type TeacherForcedOptions,
 } from "./student.ts";
+export { bald, committeeInformation } from "./bald.ts";
+export { confidence, confidenceForced, marginReward } from "./confidence.ts";
+export { referenceLoss, rhoLoss } from "./loss.ts";
+export { leastConfidence, margin, meanEntropy, predictiveEntropy } from "./uncertainty.ts";
 export {
   candidateFromText,
   type CandidateDomain,

@@ -7,6 +7,7 @@
  */
 
 import type { TaskRecord } from "../data/mod.ts";
+import type { Candidate } from "./types.ts";
 import { renderStudent } from "../data/mod.ts";
 import { type LanguageModel, scoreTokens } from "../model/mod.ts";
 import { continuationText, sample } from "../sample/mod.ts";
@@ -84,6 +85,10 @@ export interface StudentAnswer {
   readonly logprobs: number[];
   /** The prompt's token ids (BOS included), so `[...promptIds, ...tokens]` can be re-scored. */
   readonly promptIds: readonly number[];
+  /** Every generated token: `tokens`, then those of the stop string that ended it (no EOS). */
+  readonly generated: readonly number[];
+  /** Why it ended: EOS, the stop string, or `maxNewTokens`. */
+  readonly finish: "eos" | "stop" | "length";
 }
 
 /** The tokenizer of a model, or an error saying who needs it. */
@@ -158,6 +163,8 @@ export async function studentAnswers(
       tokens: s.tokens.slice(0, keep),
       logprobs: s.logprobs.slice(0, keep),
       promptIds,
+      generated: s.tokens,
+      finish: s.finish,
     });
   }
   return out;
@@ -276,4 +283,149 @@ export function checkSameTokenizer(
       }); token ids would not mean the same text`,
     );
   }
+}
+
+/** A sampled answer with the full-distribution scores of its tokens (teacher-forced). */
+export interface ScoredAnswer {
+  readonly answer: StudentAnswer;
+  /** log p of each answer token. */
+  readonly logprobs: number[];
+  /** Entropy (nats) of the full next-token distribution before each answer token. */
+  readonly entropies: number[];
+  /** p(top-1) − p(top-2) of that full distribution (not of the sampled token's). */
+  readonly margins: number[];
+}
+
+/**
+ * {@link studentAnswers}, then each answer teacher-forced through the student (`scoreTokens`
+ * over prompt + answer tokens, one batch), so entropies and top-1/top-2 margins come from the full
+ * next-token distribution. An empty answer gets empty lists.
+ *
+ * @example Scores line up with the answer's tokens
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadModel } from "../model/mod.ts";
+ * import { createRng } from "../run/mod.ts";
+ * import { createRuntime } from "../runtime/mod.ts";
+ * import { sampledAnswerScores } from "./student.ts";
+ * const student = await loadModel("data/models/student", createRuntime({ threads: 1 }));
+ * const context = { student, seeds: [], rng: createRng(1), cache: new Map(),
+ *   embedder: { name: "none", embed: () => Promise.resolve([]) } };
+ * const rec = { id: "1", domain: "math" as const, answerKind: "number" as const,
+ *   question: "What is 2 + 3?", reasoning: "2 + 3 = 5.", answer: "5", meta: {} };
+ * const [[s]] = await sampledAnswerScores(context, [rec], { maxNewTokens: 16, seed: 2 });
+ * assert.equal(s.margins.length, s.answer.tokens.length);
+ * s.logprobs.forEach((lp, i) => assert.ok(Math.abs(lp - s.answer.logprobs[i]) < 1e-4));
+ * ```
+ */
+export async function sampledAnswerScores(
+  context: AcquireContext,
+  records: readonly TaskRecord[],
+  options: StudentAnswerOptions = {},
+): Promise<ScoredAnswer[][]> {
+  const answers = await studentAnswers(context, records, options);
+  const flat = answers.flat().filter((a) => a.tokens.length > 0);
+  const scores = flat.length === 0
+    ? []
+    : await scoreTokens(context.student, flat.map((a) => [...a.promptIds, ...a.tokens]));
+  const byAnswer = new Map(flat.map((a, i) => [a, scores[i]]));
+  return answers.map((group) =>
+    group.map((answer) => {
+      const s = byAnswer.get(answer);
+      const from = answer.promptIds.length - 1;
+      return {
+        answer,
+        logprobs: s ? s.logprobs.slice(from) : [],
+        entropies: s ? s.entropies.slice(from) : [],
+        margins: s ? s.margins.slice(from) : [],
+      };
+    })
+  );
+}
+
+/**
+ * Scores the candidates that have a record with `score` (one call, in order) and puts `null`
+ * where a candidate has none; an empty batch never calls `score`.
+ *
+ * @example Unparsed candidates get null
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { scoreRecords } from "./student.ts";
+ * const rec = { id: "1", domain: "math" as const, answerKind: "number" as const,
+ *   question: "2+2?", answer: "4", meta: {} };
+ * const got = await scoreRecords([{ text: "x", record: null }, { text: "y", record: rec }],
+ *   (records) => Promise.resolve(records.map((r) => r.question.length)));
+ * assert.deepEqual(got, [null, 4]);
+ * ```
+ */
+export async function scoreRecords(
+  candidates: readonly Candidate[],
+  score: (records: TaskRecord[]) => Promise<(number | null)[]>,
+): Promise<(number | null)[]> {
+  const at = candidates.flatMap((c, i) => (c.record ? [i] : []));
+  const out: (number | null)[] = candidates.map(() => null);
+  if (at.length === 0) return out;
+  const values = await score(at.map((i) => candidates[i].record!));
+  at.forEach((i, k) => (out[i] = values[k]));
+  return out;
+}
+
+/** How one option of a function is checked: a rule in words and the test of it. */
+export type OptionRule = readonly [rule: string, ok: (value: unknown) => boolean];
+
+/** Rules of the options the score-based functions read. */
+export const OPTION_RULES: Readonly<Record<string, OptionRule>> = Object.freeze({
+  n: ["an integer ≥ 1", (v) => Number.isInteger(v) && (v as number) >= 1],
+  temperature: [
+    "a finite number ≥ 0",
+    (v) => typeof v === "number" && Number.isFinite(v) && v >= 0,
+  ],
+  maxNewTokens: ["an integer ≥ 1", (v) => Number.isInteger(v) && (v as number) >= 1],
+  seed: ["a safe integer", (v) => Number.isSafeInteger(v)],
+  addEos: ["true or false", (v) => typeof v === "boolean"],
+});
+
+/**
+ * The options `context.options[name]` gives function `name`, over `defaults`: only the keys
+ * `allowed` (each checked by {@link OPTION_RULES}); anything else is an error naming the field.
+ *
+ * @example An unknown option is named
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { functionOptions } from "./student.ts";
+ * const context = { options: { confidence: { temperature: 0.5 } } };
+ * assert.deepEqual(functionOptions(context, "confidence", { temperature: 1, maxNewTokens: 64 }),
+ *   { temperature: 0.5, maxNewTokens: 64 });
+ * assert.throws(() => functionOptions({ options: { confidence: { temp: 1 } } }, "confidence",
+ *   { temperature: 1 }), /unknown option 'temp'/);
+ * ```
+ */
+export function functionOptions<T extends Record<string, unknown>>(
+  context: Pick<AcquireContext, "options">,
+  name: string,
+  defaults: T,
+  allowed: readonly string[] = [...Object.keys(defaults), "seed"],
+): T & { seed?: number } {
+  const given = context.options?.[name] ?? {};
+  for (const [key, value] of Object.entries(given)) {
+    if (!allowed.includes(key)) {
+      throw new RangeError(
+        `Cannot score with '${name}': unknown option '${key}': known are ${allowed.join(", ")}`,
+      );
+    }
+    const rule = OPTION_RULES[key];
+    if (rule && !rule[1](value)) {
+      throw new RangeError(
+        `Cannot score with '${name}': option '${key}' must be ${rule[0]}: current value is ${
+          JSON.stringify(value)
+        }`,
+      );
+    }
+  }
+  return { ...defaults, ...given } as T & { seed?: number };
+}
+
+/** The mean of a list, or null for an empty one. */
+export function meanOf(xs: readonly number[]): number | null {
+  return xs.length === 0 ? null : xs.reduce((a, x) => a + x, 0) / xs.length;
 }

@@ -69,6 +69,7 @@ export {
   type GradExample,
   gradientNorms,
   gradientVectors,
+  scoreDistributions,
   scoreTokens,
   type TokenScores,
 } from "./score.ts";

@@ -6,9 +6,10 @@
  * @module
  */
 
-import { tensor } from "../graph/mod.ts";
+import { Graph, logSoftmax, tensor } from "../graph/mod.ts";
 import { compile, runProgram } from "../runtime/mod.ts";
 import { packSequences } from "./batch.ts";
+import { decoder, lmHead, weightInputs } from "./llama.ts";
 import { embedProgram, type LanguageModel, scoreProgram, weightFeeds } from "./model.ts";
 import { llamaParamShapes } from "./config.ts";
 import { buildGradGraph, buildGradNormGraph } from "./programs.ts";
@@ -211,6 +212,79 @@ export async function gradientVectors(
       at += sizes[k];
     });
     out.push(flat);
+  }
+  return out;
+}
+
+/**
+ * The full next-token distribution at every position of each sequence, as log-probs: for a
+ * sequence of L tokens, L − 1 rows of V values, row t (`subarray(t * V, (t + 1) * V)`) being
+ * log p(· | tokens ≤ t). What committee disagreement (BALD) needs, where per-token summaries
+ * (log-prob, entropy, margin) are not enough. `from[i]` drops the rows before position
+ * `from[i]` of sequence i (the prompt's), so only the rows asked for are copied out.
+ *
+ * @example Each row is a distribution, and its entry at the next token is scoreTokens' log-prob
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadModel, scoreDistributions, scoreTokens } from "./mod.ts";
+ * import { createRuntime } from "../runtime/mod.ts";
+ * const model = await loadModel("data/models/student", createRuntime({ threads: 1 }));
+ * const seq = model.tokenizer!.encode("Q: 1 + 1?\nA: 2");
+ * const [rows] = await scoreDistributions(model, [seq]);
+ * const [s] = await scoreTokens(model, [seq]);
+ * const v = model.config.vocabSize;
+ * assert.equal(rows.length, (seq.length - 1) * v);
+ * for (let t = 0; t < seq.length - 1; t++) {
+ *   const row = rows.subarray(t * v, (t + 1) * v);
+ *   assert.ok(Math.abs(row.reduce((a, x) => a + Math.exp(x), 0) - 1) < 1e-4);
+ *   assert.ok(Math.abs(row[seq[t + 1]] - s.logprobs[t]) < 1e-4);
+ * }
+ * ```
+ */
+export async function scoreDistributions(
+  model: LanguageModel,
+  sequences: readonly (readonly number[])[],
+  options: { batchSize?: number; from?: readonly number[] } = {},
+): Promise<Float32Array[]> {
+  const { batchSize = 16, from } = options;
+  if (from && from.length !== sequences.length) {
+    throw new RangeError(
+      `Cannot score distributions: 'from' must hold one position per sequence (${sequences.length}): current length is ${from.length}`,
+    );
+  }
+  let p = model.programs.get("distributions");
+  if (!p) {
+    const g = new Graph();
+    const w = weightInputs(g, model.config);
+    const seq = {
+      ids: g.input("input_ids", "int64", ["B", "T"]),
+      attentionMask: g.input("attention_mask", "int64", ["B", "T"]),
+      positions: g.input("position_ids", "int64", ["B", "T"]),
+    };
+    const { hidden } = decoder(w, model.config, seq);
+    const lp = logSoftmax(lmHead(w, model.config, hidden), -1); // (B,T,V)
+    // Log-probs, not probabilities: entropies of them stay exact where p underflows.
+    p = compile(model.runtime, g, { logprobs: lp }, { name: "distributions" });
+    model.programs.set("distributions", p);
+  }
+  const prog = await p;
+  const weights = weightFeeds(model);
+  const v = model.config.vocabSize;
+  const out: Float32Array[] = [];
+  for (let i = 0; i < sequences.length; i += batchSize) {
+    const chunk = sequences.slice(i, i + batchSize);
+    const b = packSequences(chunk);
+    const r = await runProgram(prog, {
+      ...weights,
+      input_ids: b.input_ids,
+      attention_mask: b.attention_mask,
+      position_ids: b.position_ids,
+    });
+    const lp = r.logprobs.data as Float32Array;
+    chunk.forEach((s, k) => {
+      const start = Math.min(Math.max(from?.[i + k] ?? 0, 0), s.length - 1);
+      out.push(lp.slice((k * b.width + start) * v, (k * b.width + s.length - 1) * v));
+    });
   }
   return out;
 }
