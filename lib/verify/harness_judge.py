@@ -133,7 +133,9 @@ class Forked:
     kills the run when this side shuts the socket and answers with the wait status once every
     process of the run is gone."""
 
-    def __init__(self, stdin, stdout, stderr, ctl):
+    def __init__(self, zygote, stdin, stdout, stderr, ctl):
+        # The bubblewrap process of the zygote that forked it: once that has ended, so has this.
+        self.zygote = zygote
         self.stdin = os.fdopen(stdin, "wb", buffering=0)
         self.stdout = os.fdopen(stdout, "rb", buffering=0)
         self.stderr = os.fdopen(stderr, "rb", buffering=0)
@@ -161,7 +163,8 @@ class Forked:
         """False once its keeper has ended or answered (its zygote died, say): a warm candidate is
         checked before it gets a job."""
         try:
-            return self.ctl is not None and not select.select([self.ctl], [], [], 0)[0]
+            return (self.ctl is not None and not select.select([self.ctl], [], [], 0)[0]
+                    and self.zygote.poll() is None)
         except (OSError, ValueError):
             return False
 
@@ -176,6 +179,8 @@ class Zygote:
         self.proc = None
         self.sock = None
         self.lock = threading.Lock()
+        # "new" until it first forks a candidate, then "up"; "off" where it never could.
+        self.state = "new"
 
     def _start(self):
         self.stop()
@@ -218,7 +223,8 @@ class Zygote:
                     os.close(fd)
                 theirs.close()
                 if ok:
-                    return Forked(pipes[0][1], pipes[1][0], pipes[2][0], mine)
+                    self.state = "up"
+                    return Forked(self.proc, pipes[0][1], pipes[1][0], pipes[2][0], mine)
                 for fd in (pipes[0][1], pipes[1][0], pipes[2][0]):
                     os.close(fd)
                 mine.close()
@@ -550,8 +556,16 @@ def main():
     zygote = Zygote(config["zygote"], env, ids()) if config.get("zygote") else None
 
     def spawn():
-        if zygote:
-            return zygote.fork()
+        if zygote and zygote.state != "off":
+            try:
+                return zygote.fork()
+            except OSError as e:
+                if zygote.state == "up":
+                    raise
+                # It never started here: say so once, and start each candidate on its own.
+                zygote.state = "off"
+                print(f"sandbox: the zygote does not start here ({e}); each candidate starts its "
+                      "own sandbox instead", file=sys.stderr, flush=True)
         # No preexec function: subprocess can then vfork, and it is safe from the filler thread.
         return subprocess.Popen(
             argv + limit_args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,

@@ -39,7 +39,10 @@ PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL =
 PR_SET_PDEATHSIG = 1
 MS_RDONLY, MS_REMOUNT, MS_BIND = 1, 32, 4096
 KEYCTL_JOIN_SESSION_KEYRING = 1
-SYS_KEYCTL = {"x86_64": 250, "aarch64": 219}[os.uname().machine]
+# keyctl(2) has no libc wrapper; its number where the kernel's generic table is not used.
+SYS_KEYCTL = {"x86_64": 250, "i686": 288, "ppc64le": 271, "ppc64": 271, "s390x": 280}.get(
+    os.uname().machine, 219)
+MAX_FD = 1 << 30  # closerange uses close_range(2): the cost is in open descriptors only
 LAST_CAP = int(open("/proc/sys/kernel/cap_last_cap").read())
 
 
@@ -92,7 +95,7 @@ def candidate(fds):
     write("/proc/sys/user/max_user_namespaces", "0")
     for i, fd in enumerate(fds[:3]):
         os.dup2(fd, i)
-    os.closerange(3, 1 << 16)
+    os.closerange(3, MAX_FD)
     os.chdir("/sandbox")
     drop_privileges()
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
@@ -131,9 +134,10 @@ def keeper(fds):
                 os.write(fds[2], f"sandbox setup failed: {e}\n".encode())
             finally:
                 os._exit(120)
-    for fd in fds[:3]:
-        os.close(fd)
+    # Nothing but the control socket stays open here (the candidate must see its input end).
     ctl = fds[3]
+    os.closerange(0, ctl)
+    os.closerange(ctl + 1, MAX_FD)
     drop_privileges()
     pidfd = os.pidfd_open(pid)
     p = select.poll()
@@ -153,6 +157,22 @@ def keeper(fds):
     os._exit(0)
 
 
+def start(fds):
+    """Forks the keeper of one run; this zygote keeps none of the run's descriptors."""
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            keeper(fds)
+        except BaseException as e:
+            try:
+                os.write(fds[2], f"sandbox setup failed: {e}\n".encode())
+            finally:
+                os._exit(120)
+    for fd in fds:
+        os.close(fd)
+
+
 def main():
     sock = socket.socket(fileno=0)
     # Keepers are reaped by the kernel; a keeper whose zygote dies is killed (PDEATHSIG), and the
@@ -168,6 +188,19 @@ def main():
     # /dev/shm and /dev/pts).
     kept = os.statvfs("/dev").f_flag & (MS_NOSUID | MS_NODEV | MS_NOEXEC)
     mount(None, "/dev", None, MS_REMOUNT | MS_BIND | MS_RDONLY | kept)
+    # One empty run first (its runner sees no request and exits 0), so that a machine where runs
+    # cannot be set up (no nested user namespaces, say) finds out here, before any job.
+    pipes = [os.pipe() for _ in range(3)]
+    mine, theirs = socket.socketpair()
+    start([pipes[0][0], pipes[1][1], pipes[2][1], theirs.detach()])
+    os.close(pipes[0][1])
+    status = mine.recv(4)
+    if len(status) != 4 or os.waitstatus_to_exitcode(struct.unpack("<i", status)[0]) != 0:
+        sys.stderr.write("zygote: a test run failed: " + os.read(pipes[2][0], 4096).decode("utf-8", "replace"))
+        sys.exit(1)
+    for fd in (pipes[1][0], pipes[2][0]):
+        os.close(fd)
+    mine.close()
     sock.sendall(b"r")
     while True:
         try:
@@ -181,18 +214,7 @@ def main():
                 os.close(fd)
             sock.sendall(b"e")
             continue
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:
-            try:
-                keeper(fds)
-            except BaseException as e:
-                try:
-                    os.write(fds[2], f"sandbox setup failed: {e}\n".encode())
-                finally:
-                    os._exit(120)
-        for fd in fds:
-            os.close(fd)
+        start(fds)
         sock.sendall(b"k")
 
 
