@@ -30,9 +30,10 @@ import {
 import { sample } from "../lib/sample/mod.ts";
 import { cli, createRng, runMain, usageExit } from "../lib/run/mod.ts";
 import { benchVerify, formatVerify } from "./bench_verify.ts";
+import { benchAcquire, formatAcquire } from "./bench_acquire.ts";
 import { AutoModelForCausalLM, env as hfEnv, Tensor as HfTensor } from "@huggingface/transformers";
 
-const SECTIONS = ["engine", "llama", "decode", "sampler", "verify"] as const;
+const SECTIONS = ["engine", "llama", "decode", "sampler", "verify", "acquire"] as const;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -191,7 +192,11 @@ const COMMAND = {
   decode   KV-cache decode tokens/s at batch 1 and 32
   sampler  the toolkit's sampler against transformers.js generate on the same exported model
   verify   1,000 MBPP programs through the code sandbox with two workers (programs/s, overhead
-           per program against a bare python3 start; needs ../shared/data/code/mbpp.jsonl)`,
+           per program against a bare python3 start; needs ../shared/data/code/mbpp.jsonl)
+  acquire  candidates/s of every acquisition function on the default student against the
+           primitive it is made of, alone in the same run (goal >= 0.8), and the time the five
+           reference rewards take to score 48 generated candidates against the time the
+           generator takes to write them (goal <= 1, answer variance <= 3)`,
   flags: {
     only: {
       kind: "string",
@@ -301,6 +306,14 @@ async function runBench(only: Set<string>, threads: number, steps: number, json?
       figures.verify_overhead_ms = v.overheadMs;
       console.log(formatVerify(v));
     } else console.log(`verify: skipped (${mbpp} not found)`);
+  }
+  if (only.has("acquire")) {
+    const a = await benchAcquire(rt, { onLine: console.log });
+    for (const f of a.functions) figures[`acquire_${f.name}_ratio`] = f.ratio;
+    for (const [name, r] of Object.entries(a.rewardOverGeneration)) {
+      figures[`acquire_${name}_over_generation`] = r;
+    }
+    for (const line of formatAcquire(a)) console.log(line);
   }
   if (json) await Deno.writeTextFile(json, JSON.stringify(figures, null, 2));
 }

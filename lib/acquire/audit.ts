@@ -10,7 +10,7 @@
  */
 
 import type { OptimizerOptions } from "../graph/mod.ts";
-import { renderStudent, type TaskRecord } from "../data/mod.ts";
+import type { TaskRecord } from "../data/mod.ts";
 import { evaluate, type Interval } from "../eval/mod.ts";
 import {
   type LanguageModel,
@@ -23,6 +23,7 @@ import { createLmTrainer } from "../model/mod.ts";
 import { encodeCompletion, type EncodedCompletion, fineTune } from "../train/mod.ts";
 import { ACQUISITION_FUNCTIONS, acquisitionFunction } from "./functions.ts";
 import { correlationInterval } from "./rank.ts";
+import { studentPrompt } from "./student.ts";
 import type { AcquireContext, AcquisitionFunction, Candidate, Need } from "./types.ts";
 
 /** Options of {@link auditAcquisition}. */
@@ -291,7 +292,7 @@ export async function auditAcquisition(
 
   // Then the real effect of each candidate, each from the start weights and a fresh optimizer.
   const encoded = validation.map((r) => {
-    const { prompt, completion } = renderStudent(r);
+    const { prompt, completion } = studentPrompt(r);
     return encodeCompletion(tok, prompt, completion);
   });
   const lossBefore = await completionLoss(student, encoded);
@@ -307,7 +308,7 @@ export async function auditAcquisition(
       accuracyAfter.push(null);
     } else {
       restoreStore(trainer.trainer.state, freshState);
-      await fineTune(student, [renderStudent(c.record)], {
+      await fineTune(student, [studentPrompt(c.record)], {
         steps,
         batchSize: 1,
         schedule: { kind: "constant", peak: lr, warmupSteps: 0 },
