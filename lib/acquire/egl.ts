@@ -22,7 +22,17 @@ import { fitExample, optionError, optionsOf, resolveParams } from "./gradient.ts
 import { studentAnswers } from "./student.ts";
 import type { AcquireContext, AcquisitionFunction, Candidate } from "./types.ts";
 
-/** Σᵢ p̂ᵢ·normᵢ with p̂ the softmax of the answers' log-probabilities; null for no answers. */
+/**
+ * Σᵢ p̂ᵢ·normᵢ with p̂ the softmax of the answers' log-probabilities; null for no answers.
+ *
+ * @example Three answers with probabilities 0.2, 0.05 and 0.25 weigh 0.4, 0.1 and 0.5
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { expectedNorm } from "./egl.ts";
+ * const got = expectedNorm([1, 10, 3], [Math.log(0.2), Math.log(0.05), Math.log(0.25)]);
+ * assert.ok(Math.abs(got! - (0.4 + 1 + 1.5)) < 1e-12);
+ * ```
+ */
 export function expectedNorm(norms: readonly number[], logprobs: readonly number[]): number | null {
   if (norms.length === 0) return null;
   const top = Math.max(...logprobs);
