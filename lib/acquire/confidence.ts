@@ -63,9 +63,9 @@ export const confidence: AcquisitionFunction = Object.freeze<AcquisitionFunction
   description:
     "High when the student's own sampled answer has small top-1/top-2 margins: 1 / mean margin, clipped to [0, 2].",
   needs: ["student"] as const,
-  score(candidates, context) {
+  async score(candidates, context) {
     const o = functionOptions(context, "confidence", { temperature: 1, maxNewTokens: 64 });
-    return scoreRecords(candidates, async (records) => {
+    return await scoreRecords(candidates, async (records) => {
       const scored = await sampledAnswerScores(context, records, { ...o, n: 1 });
       return scored.map(([s]) => {
         const m = meanOf(s.margins);
@@ -103,9 +103,9 @@ export const confidenceForced: AcquisitionFunction = Object.freeze<AcquisitionFu
   description:
     "High when the student is unsure along the generated answer itself: 1 / mean top-1/top-2 margin teacher-forced, clipped to [0, 2].",
   needs: ["student"] as const,
-  score(candidates, context) {
+  async score(candidates, context) {
     const o = functionOptions(context, "confidence-forced", { addEos: true }, ["addEos"]);
-    return scoreRecords(candidates, async (records) => {
+    return await scoreRecords(candidates, async (records) => {
       const scored = await teacherForced(context.student, records, { addEos: o.addEos });
       return scored.map((s) => {
         const m = meanOf(s.margins);

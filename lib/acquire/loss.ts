@@ -43,9 +43,9 @@ export const referenceLoss: AcquisitionFunction = Object.freeze<AcquisitionFunct
   description:
     "High when the student finds the generated answer improbable: its mean token loss given the question.",
   needs: ["student"] as const,
-  score(candidates, context) {
+  async score(candidates, context) {
     const o = functionOptions(context, "reference-loss", { addEos: true }, ["addEos"]);
-    return scoreRecords(candidates, async (records) => {
+    return await scoreRecords(candidates, async (records) => {
       const scored = await teacherForced(context.student, records, { addEos: o.addEos });
       return scored.map((s) => meanOf(s.logprobs.map((lp) => -lp)));
     });
@@ -78,17 +78,15 @@ export const rhoLoss: AcquisitionFunction = Object.freeze<AcquisitionFunction>({
   description:
     "High when the student's loss on the generated answer exceeds a held-out-trained reference model's (reducible loss).",
   needs: ["student", "reference"] as const,
-  score(candidates, context) {
+  async score(candidates, context) {
     const o = functionOptions(context, "rho-loss", { addEos: true }, ["addEos"]);
     const reference = context.reference;
     if (!reference) {
-      return Promise.reject(
-        new Error(
-          "Cannot score with 'rho-loss': the context has no 'reference' model (a model trained on held-out data)",
-        ),
+      throw new Error(
+        "Cannot score with 'rho-loss': the context has no 'reference' model (a model trained on held-out data)",
       );
     }
-    return scoreRecords(candidates, async (records) => {
+    return await scoreRecords(candidates, async (records) => {
       checkSameTokenizer(context.student, "student", reference, "reference model");
       const [mine, theirs] = await Promise.all([
         teacherForced(context.student, records, { addEos: o.addEos }),

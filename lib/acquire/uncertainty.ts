@@ -43,9 +43,9 @@ export const leastConfidence: AcquisitionFunction = Object.freeze<AcquisitionFun
   description:
     "High when the student's sampled answer is improbable to it: 1 − geometric-mean token probability.",
   needs: ["student"] as const,
-  score(candidates, context) {
+  async score(candidates, context) {
     const o = functionOptions(context, "least-confidence", { temperature: 1, maxNewTokens: 64 });
-    return scoreRecords(candidates, async (records) => {
+    return await scoreRecords(candidates, async (records) => {
       const scored = await sampledAnswerScores(context, records, { ...o, n: 1 });
       return scored.map(([s]) => {
         const m = meanOf(s.answer.logprobs);
@@ -81,9 +81,9 @@ export const meanEntropy: AcquisitionFunction = Object.freeze<AcquisitionFunctio
   description:
     "High when the student's next-token distributions along its sampled answer are spread out: mean entropy in nats.",
   needs: ["student"] as const,
-  score(candidates, context) {
+  async score(candidates, context) {
     const o = functionOptions(context, "mean-entropy", { temperature: 1, maxNewTokens: 64 });
-    return scoreRecords(candidates, async (records) => {
+    return await scoreRecords(candidates, async (records) => {
       const scored = await sampledAnswerScores(context, records, { ...o, n: 1 });
       return scored.map(([s]) => meanOf(s.entropies));
     });
@@ -119,9 +119,9 @@ export const predictiveEntropy: AcquisitionFunction = Object.freeze<AcquisitionF
   description:
     "High when the student's whole answers are unpredictable: Monte-Carlo entropy, mean −log p(answer) over n samples.",
   needs: ["student"] as const,
-  score(candidates, context) {
+  async score(candidates, context) {
     const o = functionOptions(context, "predictive-entropy", { n: 8, maxNewTokens: 64 });
-    return scoreRecords(candidates, async (records) => {
+    return await scoreRecords(candidates, async (records) => {
       const answers = await studentAnswers(context, records, { ...o, temperature: 1 });
       const eos = context.student.tokenizer?.eosId ?? context.student.config.eosTokenId;
       const flat = answers.flat();
@@ -167,9 +167,9 @@ export const margin: AcquisitionFunction = Object.freeze<AcquisitionFunction>({
   description:
     "High when the student's two best next tokens are close along the generated answer: 1 − mean top-1/top-2 margin.",
   needs: ["student"] as const,
-  score(candidates, context) {
+  async score(candidates, context) {
     const o = functionOptions(context, "margin", { addEos: true }, ["addEos"]);
-    return scoreRecords(candidates, async (records) => {
+    return await scoreRecords(candidates, async (records) => {
       const scored = await teacherForced(context.student, records, { addEos: o.addEos });
       return scored.map((s) => {
         const m = meanOf(s.margins);

@@ -5,10 +5,16 @@ import {
   studentPrompt,
   teacherForced,
 } from "../../lib/acquire/student.ts";
-import { loadModel, scoreTokens } from "../../lib/model/mod.ts";
+import { scoreTokens } from "../../lib/model/mod.ts";
 import { continuationText } from "../../lib/sample/mod.ts";
 import { encodeCompletion } from "../../lib/train/mod.ts";
-import { byteTokenizer, contextFor, mathRecord, runtime, tinyStudent } from "./tiny_student.ts";
+import {
+  byteTokenizer,
+  chainStudent,
+  contextFor,
+  mathRecord,
+  tinyStudent,
+} from "./tiny_student.ts";
 
 Deno.test("studentPrompt asks in the Q:/A: format and completes a generated code record with its program", () => {
   assert.deepEqual(studentPrompt(mathRecord("1+1?", "2", "1 + 1 = 2.")), {
@@ -53,28 +59,19 @@ Deno.test("studentAnswers repeats with a seed and draws a fresh one from the con
   assert.notDeepEqual(c[0].map((x) => x.tokens), d[0].map((x) => x.tokens));
 });
 
-Deno.test({
-  name: "studentAnswers cuts the stop string from an answer's tokens (default student)",
-  fn: async () => {
-    const student = await loadModel("data/models/student", runtime);
-    const recs = [mathRecord("What is 2 + 3?", "5"), mathRecord("What is 7 * 6?", "42")];
-    const answers = (await studentAnswers(contextFor(student), recs, {
-      n: 4,
-      maxNewTokens: 64,
-      seed: 3,
-    })).flat();
-    const tok = student.tokenizer!;
-    assert.ok(answers.some((a) => a.tokens.length < 64), "some answer should stop at \\nQ:");
-    for (const a of answers) {
-      assert.ok(!a.text.includes("\nQ:"));
-      // The kept tokens spell the text exactly; one fewer would not.
-      assert.equal(continuationText(tok, a.promptIds, a.tokens), a.text);
-      if (a.tokens.length > 0) {
-        const shorter = continuationText(tok, a.promptIds, a.tokens.slice(0, -1));
-        assert.ok(shorter.length < a.text.length);
-      }
-    }
-  },
+Deno.test("studentAnswers cuts the stop string from an answer's tokens but keeps them in 'generated'", async () => {
+  // A bigram student that answers "x" and then starts the next question.
+  const student = chainStudent({ ":": "x", x: "\n", "\n": "Q", Q: ":" });
+  const tok = student.tokenizer!;
+  const [[a]] = await studentAnswers(contextFor(student), [mathRecord("2+2?", "4")], {
+    maxNewTokens: 8,
+  });
+  assert.equal(a.finish, "stop");
+  assert.equal(a.text, "x");
+  assert.deepEqual(a.tokens, tok.encode("x", { addBos: false }).slice(-1));
+  assert.deepEqual(a.generated.map((t) => tok.decode([t])), ["x", "\n", "Q", ":"]);
+  assert.equal(a.logprobs.length, 1);
+  assert.ok(a.logprobs[0] > -1e-6);
 });
 
 Deno.test("teacherForced scores exactly the completion's tokens (EOS included by default)", async () => {
