@@ -108,7 +108,7 @@ const KNOWN_FIELDS = [
 ];
 
 function fail(field: string, rule: string, value: unknown): never {
-  const shown = typeof value === "string" ? `'${value}'` : JSON.stringify(value);
+  const shown = typeof value === "string" ? `'${value}'` : String(JSON.stringify(value) ?? value);
   throw new RangeError(`Cannot shape rewards: '${field}' ${rule}: current value is ${shown}`);
 }
 
@@ -179,7 +179,15 @@ export function validateRewardConfig(
   const by = oneOf("normalise.by", n.by, ["batch", "group"] as const, "batch");
   let clip: ResolvedRewardConfig["clip"] = null;
   if (config.clip !== undefined) {
-    const lo = finite("clip.lo", config.clip.lo, NaN), hi = finite("clip.hi", config.clip.hi, NaN);
+    if (config.clip === null || typeof config.clip !== "object") {
+      fail("clip", "must be { lo, hi }", config.clip);
+    }
+    // Both bounds are required once clipping is asked for: no default stands in for one.
+    const bound = (k: "lo" | "hi") =>
+      config.clip![k] === undefined
+        ? fail(`clip.${k}`, "must be a finite number", undefined)
+        : finite(`clip.${k}`, config.clip![k], 0);
+    const lo = bound("lo"), hi = bound("hi");
     if (!(lo < hi)) fail("clip", "must have lo < hi", config.clip);
     clip = { lo, hi };
   }

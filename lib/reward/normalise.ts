@@ -13,6 +13,8 @@ export const NORMALISERS: Readonly<Record<NormaliseMethod, (xs: readonly number[
     none: (xs) => [...xs],
     // Population standard deviation, as group-relative advantages use.
     zscore: (xs) => {
+      // Equal values must give exact zeros: their float mean can differ from them in the last bit.
+      if (Math.max(...xs) === Math.min(...xs)) return xs.map(() => 0);
       const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
       const sd = Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / xs.length);
       return xs.map((x) => (sd > 0 ? (x - mean) / sd : 0));
