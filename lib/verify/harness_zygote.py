@@ -21,10 +21,12 @@
 # source, then the limits (memory, CPU seconds, file size, processes).
 import os, sys, socket, signal, ctypes, select, struct
 
-# What the candidate runner and MBPP-style programs import, loaded once here.
+# What the candidate runner imports (traceback where a call raises), and what MBPP programs
+# import most (of its 974 reference programs: re 78, math 42, collections 27, heapq 18,
+# itertools 12, cmath 4, operator 3, array 3, bisect 2, copy 1), loaded once here.
 import marshal, resource, _thread, traceback, linecache, tokenize  # noqa: F401
 import re, math, cmath, collections, heapq, itertools, functools, operator  # noqa: F401
-import array, bisect, copy, datetime, string, fractions, decimal, statistics  # noqa: F401
+import array, bisect, copy  # noqa: F401
 
 RUNNER = compile(sys.argv[2], "<runner>", "exec")
 LIMITS = sys.argv[3:7]
