@@ -3,7 +3,7 @@
  * its OWN answers to the candidate's question, so it needs no trusted answer in the candidate.
  *
  * Definition. Sample m answers y₁…y_m from the student to the question's `studentPrompt`
- * (temperature option, default 1; stopped at `\nQ:` or EOS). Identical answers (same tokens) are
+ * (temperature option, default 1, 0 for greedy; stopped at `\nQ:` or EOS). Identical answers (same tokens) are
  * merged, so each distinct answer counts once. For each distinct answer y_i with at least one
  * token: gᵢ = ∇θ of the mean over y_i's tokens of −log p(token | question, earlier tokens) (its
  * own tokens as targets, prompt masked, no EOS target since the sample holds none), and
@@ -73,8 +73,8 @@ export const egl: AcquisitionFunction = Object.freeze({
     if (!Number.isInteger(samples) || (samples as number) < 1) {
       throw optionError("egl", "samples", "an integer ≥ 1", samples);
     }
-    if (typeof temperature !== "number" || !(temperature > 0) || !Number.isFinite(temperature)) {
-      throw optionError("egl", "temperature", "a finite number > 0", temperature);
+    if (typeof temperature !== "number" || !(temperature >= 0) || !Number.isFinite(temperature)) {
+      throw optionError("egl", "temperature", "a finite number ≥ 0 (0: greedy)", temperature);
     }
     if (!Number.isInteger(maxNewTokens) || (maxNewTokens as number) < 1) {
       throw optionError("egl", "maxNewTokens", "an integer ≥ 1", maxNewTokens);
@@ -106,7 +106,9 @@ export const egl: AcquisitionFunction = Object.freeze({
         if (!ex) continue;
         at.push(examples.length);
         examples.push(ex);
-        logprobs.push(a.logprobs.reduce((s, l) => s + l, 0));
+        // The probability of the tokens the gradient sees (all of them unless cut to the context).
+        const kept = ex.tokens.length - a.promptIds.length;
+        logprobs.push(a.logprobs.slice(0, kept).reduce((s, l) => s + l, 0));
       }
       return { at, logprobs };
     });
