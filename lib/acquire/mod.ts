@@ -12,13 +12,7 @@
  * @module
  */
 
-export type {
-  AcquireContext,
-  AcquisitionFunction,
-  Candidate,
-  Embedder,
-  Need,
-} from "./types.ts";
+export type { AcquireContext, AcquisitionFunction, Candidate, Embedder, Need } from "./types.ts";
 export { ACQUISITION_FUNCTIONS, acquisitionFunction } from "./functions.ts";
 export { egl, expectedNorm } from "./egl.ts";
 export { gradientMagnitude, gradientMagnitudeNormalised } from "./gradient.ts";
@@ -40,8 +34,8 @@ export { confidence, confidenceForced, marginReward } from "./confidence.ts";
 export { referenceLoss, rhoLoss } from "./loss.ts";
 export { leastConfidence, margin, meanEntropy, predictiveEntropy } from "./uncertainty.ts";
 export {
-  candidateFromText,
   type CandidateDomain,
+  candidateFromText,
   GENERATOR_PROMPT,
   guessDomain,
   sampleCandidates,
@@ -64,3 +58,28 @@ export {
   type FunctionAudit,
   missingNeeds,
 } from "./audit.ts";
+export {
+  type AcquireContextOptions,
+  cached,
+  createAcquireContext,
+  seedCentroids,
+  seedEmbeddings,
+} from "./context.ts";
+export {
+  cosine,
+  hashedNgramEmbedder,
+  type HashedNgramOptions,
+  ngrams,
+  normalize,
+  studentEmbedder,
+  transformersEmbedder,
+  type TransformersEmbedderOptions,
+} from "./embed.ts";
+export {
+  hdbscan,
+  type HdbscanOptions,
+  kMeans,
+  type KMeansOptions,
+  type KMeansResult,
+  type Point,
+} from "./cluster.ts";
