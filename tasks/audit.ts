@@ -90,6 +90,10 @@ const COMMAND = {
       default: 0,
       help: "ONNX Runtime threads (0 = one per core)",
     },
+    accuracy: {
+      kind: "boolean",
+      help: "also measure greedy accuracy on the validation set after each candidate (slow)",
+    },
     json: { kind: "string", value: "FILE", help: "also write scores, gains and correlations here" },
   },
   examples: [
@@ -179,6 +183,7 @@ await runMain(async () => {
     lr: flags.lr,
     seed: flags.seed,
     resamples: flags.resamples,
+    accuracy: flags.accuracy,
     onProgress: (phase, done, total) => {
       if (phase === "score") {
         scoring.update(done, functions[done - 1]);
@@ -198,6 +203,16 @@ await runMain(async () => {
         mean.toExponential(2)
       }, min ${Math.min(...gains).toExponential(2)}, max ${Math.max(...gains).toExponential(2)}`,
   );
+  if (audit.accuracyAfter) {
+    const after = audit.accuracyAfter.filter((a): a is number => a !== null);
+    const meanAfter = after.reduce((a, b) => a + b, 0) / Math.max(1, after.length);
+    console.log(
+      `validation accuracy ${audit.accuracyBefore!.toFixed(3)} before; after one candidate: ` +
+        `mean ${meanAfter.toFixed(3)}, min ${Math.min(...after).toFixed(3)}, max ${
+          Math.max(...after).toFixed(3)
+        }`,
+    );
+  }
   for (const line of formatAudit(audit.functions)) console.log(line);
   if (flags.json) {
     await Deno.writeTextFile(
@@ -206,12 +221,14 @@ await runMain(async () => {
         {
           settings: { ...flags, weakKinds },
           lossBefore: audit.lossBefore,
+          ...(audit.accuracyAfter ? { accuracyBefore: audit.accuracyBefore } : {}),
           seconds: audit.seconds,
           candidates: candidates.map((c, i) => ({
             text: c.text,
             parsed: c.record !== null,
             lossAfter: audit.lossAfter[i],
             gain: audit.gains[i],
+            ...(audit.accuracyAfter ? { accuracyAfter: audit.accuracyAfter[i] } : {}),
             scores: Object.fromEntries(audit.functions.map((f) => [f.name, f.scores[i]])),
           })),
           functions: audit.functions.map(({ scores: _, ...f }) => f),

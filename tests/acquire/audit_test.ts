@@ -236,3 +236,19 @@ Deno.test("auditAcquisition refuses a function whose needs the context lacks, an
     /'validation' must be a non-empty list of records/,
   );
 });
+
+Deno.test("auditAcquisition measures greedy accuracy before and after each candidate when asked", async () => {
+  const model = tiny(6);
+  const r = await auditAcquisition(candidates.slice(4), contextFor(model), {
+    functions: [answerLength],
+    steps: 1,
+    accuracy: true,
+    resamples: 100,
+  });
+  assert.ok(r.accuracyBefore! >= 0 && r.accuracyBefore! <= 1);
+  assert.equal(r.accuracyAfter!.length, 2);
+  assert.ok(r.accuracyAfter![0]! >= 0 && r.accuracyAfter![0]! <= 1);
+  assert.equal(r.accuracyAfter![1], null); // the cut-off text
+  assert.equal(r.functions[0].n, 0); // a choice task has no answer-length score
+  assert.equal(r.functions[0].spearman, null);
+});
