@@ -39,7 +39,8 @@ export function marginReward(meanMargin: number): number {
  * `confidence`: the student samples one answer to the generated question (options
  * `temperature`, default 1 as in the reference; `maxNewTokens`, default 64; `seed`, default drawn
  * from the context's RNG); reward 1 / (mean full-distribution top-1/top-2 margin over the
- * answer's tokens), clipped to [0, 2]. `null` without a record or when the answer is empty.
+ * answer's tokens), clipped to [0, 2]. `null` without a record, for an empty answer, or for a
+ * question too long to leave `maxNewTokens` of the student's context.
  *
  * @example The default student is more unsure of some questions than others
  * ```ts
@@ -68,7 +69,7 @@ export const confidence: AcquisitionFunction = Object.freeze<AcquisitionFunction
     return await scoreRecords(candidates, async (records) => {
       const scored = await sampledAnswerScores(context, records, { ...o, n: 1 });
       return scored.map(([s]) => {
-        const m = meanOf(s.margins);
+        const m = s ? meanOf(s.margins) : null;
         return m === null ? null : marginReward(m);
       });
     });

@@ -115,7 +115,8 @@ function coveringLength(
 
 /**
  * For each record, `n` answers sampled from `context.student` to its {@link studentPrompt}, all
- * records × n in one batched decode, each stopped at `\nQ:` or EOS.
+ * records × n in one batched decode, each stopped at `\nQ:` or EOS. A record whose prompt leaves
+ * fewer than `maxNewTokens` positions of the student's context gets no answers (an empty list).
  *
  * @example Two greedy answers of the default student (greedy: both the same)
  * ```ts
@@ -145,20 +146,25 @@ export async function studentAnswers(
   const tok = tokenizerOf(context.student, "student");
   const seed = options.seed ?? context.rng.int(0, 2 ** 31 - 1);
   const prompts = records.map((r) => tok.encode(studentPrompt(r).prompt, { addBos: true }));
-  const samples = await sample(context.student, prompts, {
+  // A question too long to leave room for an answer gets none (its scores are null), rather
+  // than failing the whole batch.
+  const room = context.student.config.maxPositionEmbeddings - maxNewTokens;
+  const fit = prompts.flatMap((p, i) => (p.length <= room ? [i] : []));
+  const out: StudentAnswer[][] = records.map(() => []);
+  if (fit.length === 0) return out;
+  const samples = await sample(context.student, fit.map((i) => prompts[i]), {
     samplesPerPrompt: n,
     temperature,
     maxNewTokens,
     seed,
     stop: STUDENT_STOP,
   });
-  const out: StudentAnswer[][] = records.map(() => []);
   for (const s of samples) {
-    const promptIds = prompts[s.prompt];
+    const promptIds = prompts[fit[s.prompt]];
     const keep = s.finish === "stop"
       ? coveringLength(tok, promptIds, s.tokens, s.text)
       : s.tokens.length;
-    out[s.prompt].push({
+    out[fit[s.prompt]].push({
       text: s.text,
       tokens: s.tokens.slice(0, keep),
       logprobs: s.logprobs.slice(0, keep),

@@ -20,7 +20,7 @@ import type { AcquisitionFunction } from "./types.ts";
 /**
  * `least-confidence`: the student samples one answer (options `temperature`, default 1,
  * `maxNewTokens`, default 64, `seed`); the score is 1 − exp(mean log p(answer token)), one minus
- * the geometric-mean probability of the answer's tokens, in [0, 1). `null` for an empty answer.
+ * the geometric-mean probability of the answer's tokens, in [0, 1). `null` for an empty answer or a question too long to answer.
  *
  * @example In [0, 1)
  * ```ts
@@ -48,7 +48,7 @@ export const leastConfidence: AcquisitionFunction = Object.freeze<AcquisitionFun
     return await scoreRecords(candidates, async (records) => {
       const scored = await sampledAnswerScores(context, records, { ...o, n: 1 });
       return scored.map(([s]) => {
-        const m = meanOf(s.answer.logprobs);
+        const m = s ? meanOf(s.answer.logprobs) : null;
         return m === null ? null : 1 - Math.exp(m);
       });
     });
@@ -58,7 +58,7 @@ export const leastConfidence: AcquisitionFunction = Object.freeze<AcquisitionFun
 /**
  * `mean-entropy`: the student samples one answer (options as `least-confidence`); the score is
  * the mean entropy (nats) of the full next-token distribution over the answer's tokens, in
- * [0, ln V]. `null` for an empty answer.
+ * [0, ln V]. `null` for an empty answer or a question too long to answer.
  *
  * @example At most ln V
  * ```ts
@@ -85,7 +85,7 @@ export const meanEntropy: AcquisitionFunction = Object.freeze<AcquisitionFunctio
     const o = functionOptions(context, "mean-entropy", { temperature: 1, maxNewTokens: 64 });
     return await scoreRecords(candidates, async (records) => {
       const scored = await sampledAnswerScores(context, records, { ...o, n: 1 });
-      return scored.map(([s]) => meanOf(s.entropies));
+      return scored.map(([s]) => (s ? meanOf(s.entropies) : null));
     });
   },
 });

@@ -75,6 +75,8 @@ Deno.test("confidence scores an empty batch as [] and names a bad option", async
   assert.deepEqual(await confidence.score([], ctx), []);
   assert.deepEqual(await confidenceForced.score([], ctx), []);
   assert.deepEqual(await confidence.score([{ text: "x", record: null }], ctx), [null]);
+  const long = mathRecord("x".repeat(120) + "?", "1");
+  assert.deepEqual(await confidence.score([{ text: "x", record: long }], ctx), [null]);
   await assert.rejects(
     () =>
       confidence.score(

@@ -74,6 +74,17 @@ Deno.test("studentAnswers cuts the stop string from an answer's tokens but keeps
   assert.ok(a.logprobs[0] > -1e-6);
 });
 
+Deno.test("studentAnswers gives no answers to a question too long for the student's context", async () => {
+  const student = tinyStudent(1); // 128 positions
+  const recs = [mathRecord("x".repeat(120) + "?", "1"), mathRecord("2+2?", "4")];
+  const answers = await studentAnswers(contextFor(student), recs, { n: 2, maxNewTokens: 8 });
+  assert.deepEqual(answers.map((a) => a.length), [0, 2]);
+  assert.deepEqual(
+    await studentAnswers(contextFor(student), recs.slice(0, 1), { maxNewTokens: 8 }),
+    [[]],
+  );
+});
+
 Deno.test("teacherForced scores exactly the completion's tokens (EOS included by default)", async () => {
   const student = tinyStudent(2);
   const recs = [mathRecord("2+2?", "4", "2 + 2 = 4."), mathRecord("5-1?", "4")];
