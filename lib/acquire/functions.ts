@@ -7,10 +7,13 @@
 
 import { bald } from "./bald.ts";
 import { confidence, confidenceForced } from "./confidence.ts";
+import { coreset } from "./coreset.ts";
+import { diversity, diversityFacility } from "./diversity.ts";
 import { egl } from "./egl.ts";
 import { gradientMagnitude, gradientMagnitudeNormalised } from "./gradient.ts";
 import { influence } from "./influence.ts";
 import { referenceLoss, rhoLoss } from "./loss.ts";
+import { proximity } from "./proximity.ts";
 import type { AcquisitionFunction } from "./types.ts";
 import { leastConfidence, margin, meanEntropy, predictiveEntropy } from "./uncertainty.ts";
 
@@ -20,12 +23,16 @@ export const ACQUISITION_FUNCTIONS: Readonly<Record<string, AcquisitionFunction>
   [bald.name]: bald,
   [confidence.name]: confidence,
   [confidenceForced.name]: confidenceForced,
+  [coreset.name]: coreset,
+  [diversity.name]: diversity,
+  [diversityFacility.name]: diversityFacility,
   [egl.name]: egl,
   [gradientMagnitude.name]: gradientMagnitude,
   [gradientMagnitudeNormalised.name]: gradientMagnitudeNormalised,
   [influence.name]: influence,
   [referenceLoss.name]: referenceLoss,
   [rhoLoss.name]: rhoLoss,
+  [proximity.name]: proximity,
   [leastConfidence.name]: leastConfidence,
   [margin.name]: margin,
   [meanEntropy.name]: meanEntropy,

@@ -83,3 +83,13 @@ export {
   type KMeansResult,
   type Point,
 } from "./cluster.ts";
+export { centroidsFor, maxSimilarity, proximity, questionEmbeddings } from "./proximity.ts";
+export {
+  type AcceptedArchive,
+  acceptedArchive,
+  admitToArchive,
+  diversity,
+  diversityFacility,
+  facilityGain,
+} from "./diversity.ts";
+export { coreset } from "./coreset.ts";
