@@ -10,7 +10,16 @@ import { ACQUISITION_FUNCTIONS } from "../acquire/mod.ts";
 /** How a reward is rescaled within its batch or group. */
 export type NormaliseMethod = "none" | "zscore" | "rank" | "minmax";
 
-/** Every normalisation method. */
+/**
+ * Every normalisation method.
+ *
+ * @example The allowed values of `normalise.method`
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NORMALISE_METHODS } from "./config.ts";
+ * assert.deepEqual(NORMALISE_METHODS, ["none", "zscore", "rank", "minmax"]);
+ * ```
+ */
 export const NORMALISE_METHODS: readonly NormaliseMethod[] = Object.freeze([
   "none",
   "zscore",
@@ -30,7 +39,16 @@ export type UnverifiablePolicy = "fail" | "pass";
 /** The gates, in the order they run. */
 export type GateName = "parse" | "answer" | "procedural" | "choice" | "code" | "duplicate";
 
-/** Every gate, in the order they run. */
+/**
+ * Every gate, in the order they run (a config lists them in any order).
+ *
+ * @example The duplicate gate runs last, once the others have decided acceptance
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { GATE_NAMES } from "./config.ts";
+ * assert.equal(GATE_NAMES.at(-1), "duplicate");
+ * ```
+ */
 export const GATE_NAMES: readonly GateName[] = Object.freeze([
   "parse",
   "answer",

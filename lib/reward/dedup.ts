@@ -27,7 +27,7 @@ export interface DedupOptions {
  * The word shingles of a text: lower-cased words (letters, digits, `%`), `n` at a time; a text
  * shorter than `n` words is one shingle of all its words.
  *
- * @example
+ * @example Words three at a time
  * ```ts
  * import assert from "node:assert/strict";
  * import { shingles } from "./dedup.ts";
@@ -45,9 +45,10 @@ export function shingles(text: string, n: number): Set<string> {
 }
 
 /**
- * A kept set holding `texts` (usually the seed questions).
+ * A kept set holding `texts`: usually the seed questions, written as `questionText(record)` so a
+ * choice question's options count (the duplicate gate compares candidates that way).
  *
- * @example
+ * @example Seed questions
  * ```ts
  * import assert from "node:assert/strict";
  * import { createDedupState } from "./dedup.ts";
@@ -65,7 +66,7 @@ export function createDedupState(texts: readonly string[], options: DedupOptions
 /**
  * Adds a text to the kept set (an accepted sample).
  *
- * @example
+ * @example An accepted text is found again
  * ```ts
  * import assert from "node:assert/strict";
  * import { createDedupState, keepText, nearestJaccard } from "./dedup.ts";
@@ -89,7 +90,7 @@ export function keepText(state: DedupState, text: string): void {
  * The largest Jaccard similarity between `text`'s shingles and any kept text's (0 when none
  * shares a shingle; an empty text is similar to nothing).
  *
- * @example
+ * @example Two of four shingles shared
  * ```ts
  * import assert from "node:assert/strict";
  * import { createDedupState, nearestJaccard } from "./dedup.ts";

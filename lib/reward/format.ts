@@ -5,7 +5,16 @@
  * @module
  */
 
-/** The six tag strings the bonus counts, 0.125 each (0.75 in all). */
+/**
+ * The six tag strings the bonus counts, 0.125 each (0.75 in all).
+ *
+ * @example The most the bonus pays
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FORMAT_TAGS, TAG_BONUS } from "./format.ts";
+ * assert.equal(FORMAT_TAGS.length * TAG_BONUS, 0.75);
+ * ```
+ */
 export const FORMAT_TAGS: readonly string[] = Object.freeze([
   "<question>",
   "</question>",
@@ -15,10 +24,28 @@ export const FORMAT_TAGS: readonly string[] = Object.freeze([
   "</answer>",
 ]);
 
-/** The bonus of one tag string present exactly once. */
+/**
+ * The bonus of one tag string present exactly once.
+ *
+ * @example One tag alone
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatBonus, TAG_BONUS } from "./format.ts";
+ * assert.equal(formatBonus("<question>"), TAG_BONUS);
+ * ```
+ */
 export const TAG_BONUS = 0.125;
 
-/** The penalty of one character after `</answer>`. */
+/**
+ * The penalty of one character after `</answer>`.
+ *
+ * @example A closing answer tag and one trailing character
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatBonus, TAG_BONUS, TRAILING_PENALTY } from "./format.ts";
+ * assert.equal(formatBonus("</answer>."), TAG_BONUS - TRAILING_PENALTY);
+ * ```
+ */
 export const TRAILING_PENALTY = 0.001;
 
 /** Options of {@link formatBonus}. */

@@ -9,7 +9,7 @@
  */
 
 import type { Candidate } from "../acquire/mod.ts";
-import { parseTags, solveProcedural, type TaskRecord } from "../data/mod.ts";
+import { parseTags, questionText, solveProcedural, type TaskRecord } from "../data/mod.ts";
 import {
   checkAnswers,
   mathEquivalent,
@@ -50,7 +50,20 @@ function isMath(record: TaskRecord): boolean {
 
 const LETTERS = ["A", "B", "C", "D"];
 
-/** The value-level gates; `duplicate` is stateful and runs separately ({@link duplicateGate}). */
+/**
+ * The gates that judge each candidate on its own; `duplicate` is stateful and runs separately
+ * ({@link duplicateGate}).
+ *
+ * @example A word problem with a wrong answer fails the procedural gate
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { GATES } from "./gates.ts";
+ * const rec = { id: "1", domain: "math" as const, answerKind: "number" as const, meta: {},
+ *   question: "Ann has 3 bags with 4 pens in each. How many pens in all?", answer: "7" };
+ * assert.deepEqual(await GATES.procedural([{ text: "", record: rec }], {}), ["fail"]);
+ * assert.deepEqual(await GATES.answer([{ text: "", record: rec }], {}), ["pass"]);
+ * ```
+ */
 export const GATES: Readonly<Record<Exclude<GateName, "duplicate">, Gate>> = Object.freeze({
   // Strict tags AND a record: the text is well formed and its answer has its kind's form.
   parse: (candidates) =>
@@ -104,7 +117,8 @@ export const GATES: Readonly<Record<Exclude<GateName, "duplicate">, Gate>> = Obj
 });
 
 /**
- * The near-duplicate gate for one candidate: `fail` when its question's shingles have Jaccard
+ * The near-duplicate gate for one candidate: `fail` when its question's shingles (options
+ * included, as `questionText` writes them) have Jaccard
  * similarity ≥ `threshold` with a kept question, else `pass`; `skip` without a record. When it
  * passes and `accept` is true (every other gate passed), the question joins the kept set, so a
  * later candidate of the same batch that repeats it fails.
@@ -128,7 +142,8 @@ export function duplicateGate(
   accept: boolean,
 ): GateVerdict {
   if (!candidate.record) return "skip";
-  const q = candidate.record.question;
+  // With its options: choice stems repeat one template ("Which number is the largest?").
+  const q = questionText(candidate.record);
   if (nearestJaccard(state, q) >= threshold) return "fail";
   if (accept) keepText(state, q);
   return "pass";

@@ -7,7 +7,17 @@
 
 import type { NormaliseMethod } from "./config.ts";
 
-/** Rescales the values of one set (no nulls); a set with no spread maps to zeros, never NaN. */
+/**
+ * Rescales the values of one set (no nulls); a set with no spread maps to zeros, never NaN.
+ *
+ * @example One entry per method
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NORMALISERS } from "./normalise.ts";
+ * assert.deepEqual(NORMALISERS.minmax([2, 6, 4]), [0, 1, 0.5]);
+ * assert.deepEqual(NORMALISERS.zscore([3, 3]), [0, 0]);
+ * ```
+ */
 export const NORMALISERS: Readonly<Record<NormaliseMethod, (xs: readonly number[]) => number[]>> =
   Object.freeze({
     none: (xs) => [...xs],

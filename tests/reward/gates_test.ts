@@ -116,3 +116,17 @@ Deno.test("the duplicate gate fails near copies of seeds and of accepted samples
   assert.equal(state.kept.length, 4);
   assert.equal(duplicateGate({ text: "", record: null }, state, 0.5, true), "skip");
 });
+
+Deno.test("the duplicate gate compares choice questions with their options, not the shared stem", () => {
+  const tasks = generateTasks({
+    family: "choice",
+    kinds: ["largest"],
+    count: 20,
+    seed: 3,
+    difficulty: 4,
+  });
+  const state = createDedupState([]);
+  const verdicts = tasks.map((t) => duplicateGate(fromRecord(t), state, 0.8, true));
+  assert.ok(verdicts.every((v) => v === "pass"), verdicts.join());
+  assert.equal(duplicateGate(fromRecord(tasks[7]), state, 0.8, true), "fail");
+});
