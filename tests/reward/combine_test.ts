@@ -67,6 +67,12 @@ Deno.test("a null score counts 0 under 'zero' and leaves the reward null under '
   });
   assert.deepEqual(drop.map((o) => o.raw), [2, 1, null]);
   assert.deepEqual(drop.map((o) => o.reward), [1, 0, null]);
+  // A weight-0 function is only logged: its null drops nothing.
+  const logged = await shapeRewards([choice], { acquire, functions }, {
+    functions: { "answer-digits": 0 },
+    nulls: "drop",
+  });
+  assert.deepEqual(logged.map((o) => [o.reward, o.parts["answer-digits"]]), [[0.75, null]]);
 });
 
 Deno.test("a failed gate gives the fail reward, which takes part in the normalisation; clipping comes last", async () => {
