@@ -159,6 +159,13 @@ export interface HdbscanOptions {
    * @default false
    */
   readonly allowSingleCluster?: boolean;
+  /**
+   * An absolute scale, which HDBSCAN itself lacks: a point that leaves its cluster at a (mutual
+   * reachability) distance above this is noise. With a single cluster allowed, it keeps n
+   * unrelated points from reading as one cluster.
+   * @default Infinity
+   */
+  readonly maxDistance?: number;
 }
 
 /** λ = 1/distance, capped so that coincident points (distance 0) stay finite. */
@@ -179,7 +186,12 @@ const lambdaOf = (d: number) => (d > 1 / MAX_LAMBDA ? 1 / d : MAX_LAMBDA);
  * ```
  */
 export function hdbscan(points: readonly Point[], options: HdbscanOptions = {}): number[] {
-  const { minClusterSize = 2, minSamples = 1, allowSingleCluster = false } = options;
+  const {
+    minClusterSize = 2,
+    minSamples = 1,
+    allowSingleCluster = false,
+    maxDistance = Infinity,
+  } = options;
   const n = points.length;
   checkPoints(points, "run HDBSCAN");
   if (!Number.isInteger(minClusterSize) || minClusterSize < 2) {
@@ -190,6 +202,11 @@ export function hdbscan(points: readonly Point[], options: HdbscanOptions = {}):
   if (!Number.isInteger(minSamples) || minSamples < 1) {
     throw new RangeError(
       `Cannot run HDBSCAN: 'minSamples' must be a positive integer: current value is ${minSamples}`,
+    );
+  }
+  if (!(maxDistance >= 0)) {
+    throw new RangeError(
+      `Cannot run HDBSCAN: 'maxDistance' must be a number ≥ 0: current value is ${maxDistance}`,
     );
   }
   if (n < minClusterSize) return new Array<number>(n).fill(-1);
@@ -301,6 +318,7 @@ export function hdbscan(points: readonly Point[], options: HdbscanOptions = {}):
     // As in the `hdbscan` package: a single root cluster keeps only the points that stay until
     // the root's last split, so an outlier beside fifteen equal answers is still noise.
     if (x < 0 || (x === 0 && pointLambda[p] < rootMax)) return -1;
+    if (pointLambda[p] < 1 / maxDistance) return -1;
     if (!relabel.has(x)) relabel.set(x, relabel.size);
     return relabel.get(x)!;
   });

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { answerEntropy, answerVariance, answerVarianceExact } from "./answer_variance.ts";
 import { bald } from "./bald.ts";
 import { confidence, confidenceForced } from "./confidence.ts";
 import { coreset } from "./coreset.ts";
@@ -20,6 +21,9 @@ import { leastConfidence, margin, meanEntropy, predictiveEntropy } from "./uncer
 /** Every acquisition function, by name. */
 export const ACQUISITION_FUNCTIONS: Readonly<Record<string, AcquisitionFunction>> = Object.freeze({
   // one line per function, sorted by file: `[fn.name]: fn,`
+  [answerEntropy.name]: answerEntropy,
+  [answerVariance.name]: answerVariance,
+  [answerVarianceExact.name]: answerVarianceExact,
   [bald.name]: bald,
   [confidence.name]: confidence,
   [confidenceForced.name]: confidenceForced,

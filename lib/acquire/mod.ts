@@ -93,3 +93,13 @@ export {
   facilityGain,
 } from "./diversity.ts";
 export { coreset } from "./coreset.ts";
+export {
+  answerEntropy,
+  answerVariance,
+  answerVarianceExact,
+  answerVarianceOf,
+  clusterCount,
+  countEntropy,
+  finalAnswer,
+  finalAnswerCounts,
+} from "./answer_variance.ts";

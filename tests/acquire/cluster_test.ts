@@ -121,6 +121,22 @@ Deno.test("hdbscan: identical points are noise, or one cluster when a single clu
   assert.deepEqual(hdbscan(oneOff, { allowSingleCluster: true }), [0, 0, 0, 0, 0, 0, -1]);
 });
 
+Deno.test("hdbscan with maxDistance makes points that join only far away noise", () => {
+  const pts = [[0], [0], [0.2], [5], [9]];
+  assert.deepEqual(hdbscan(pts, { allowSingleCluster: true }), [0, 0, 0, 1, 1]);
+  assert.deepEqual(hdbscan(pts, { allowSingleCluster: true, maxDistance: 0.1 }), [
+    0,
+    0,
+    -1,
+    -1,
+    -1,
+  ]);
+  const apart = [[0], [3], [6]];
+  assert.deepEqual(hdbscan(apart, { allowSingleCluster: true }), [0, 0, 0]);
+  assert.deepEqual(hdbscan(apart, { allowSingleCluster: true, maxDistance: 1 }), [-1, -1, -1]);
+  assert.throws(() => hdbscan(apart, { maxDistance: -1 }), /'maxDistance' must be a number ≥ 0/);
+});
+
 Deno.test("hdbscan of fewer points than the minimum cluster size is all noise", () => {
   assert.deepEqual(hdbscan([]), []);
   assert.deepEqual(hdbscan([[1, 1]]), [-1]);
