@@ -47,21 +47,20 @@ Deno.test("createAcquireContext names the field of a bad option", () => {
     () => createAcquireContext(student, seeds, { seed: 1.5 }),
     /'seed' must be an integer: current value is 1.5/,
   );
-  // @ts-expect-error: an option that does not exist
-  assert.throws(() => createAcquireContext(student, seeds, { sed: 1 }), /unknown option 'sed'/);
-  // @ts-expect-error: a committee must be models
   assert.throws(
-    () => createAcquireContext(student, seeds, { committee: [1] }),
+    () => createAcquireContext(student, seeds, { sed: 1 } as never),
+    /unknown option 'sed'/,
+  );
+  assert.throws(
+    () => createAcquireContext(student, seeds, { committee: [1] } as never),
     /'committee\[0\]' must be a LanguageModel/,
   );
-  // @ts-expect-error: seeds must be records
   assert.throws(
-    () => createAcquireContext(student, [{ q: 1 }]),
+    () => createAcquireContext(student, [{ q: 1 }] as never),
     /'seeds\[0\]' must be a task record/,
   );
-  // @ts-expect-error: per-function options must be objects
   assert.throws(
-    () => createAcquireContext(student, seeds, { options: { proximity: 3 } }),
+    () => createAcquireContext(student, seeds, { options: { proximity: 3 } } as never),
     /'options.proximity' must be an object/,
   );
 });
