@@ -134,7 +134,9 @@ export const diversityFacility: AcquisitionFunction = Object.freeze<AcquisitionF
   needs: ["seeds", "embedder"] as const,
   async score(candidates, context) {
     const fn = "diversity-facility";
-    const { threshold } = functionOptions(context, fn, { threshold: 0.01 as unknown });
+    const { threshold } = functionOptions(context, fn, { threshold: 0.01 as unknown }, [
+      "threshold",
+    ]);
     if (typeof threshold !== "number" || !Number.isFinite(threshold) || threshold < 0) {
       throw new RangeError(
         `Cannot score with '${fn}': option 'threshold' must be a finite number ≥ 0: current value is ${
