@@ -75,7 +75,11 @@ export async function embedSequences(
 ): Promise<Float32Array[]> {
   const { batchSize = 16 } = options;
   const prog = await embedProgram(model);
-  const weights = weightFeeds(model);
+  // The pooling program stops before the output layer: an untied lm_head is not one of its inputs.
+  const inputs = new Set(prog.signature.inputs.map((s) => s.name));
+  const weights = Object.fromEntries(
+    Object.entries(weightFeeds(model)).filter(([name]) => inputs.has(name)),
+  );
   const d = model.config.hiddenSize;
   const out: Float32Array[] = [];
   for (let i = 0; i < sequences.length; i += batchSize) {

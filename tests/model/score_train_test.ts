@@ -64,6 +64,17 @@ Deno.test("pooled hidden states do not depend on the padding of the batch", asyn
   alone.forEach((v, i) => assert.ok(Math.abs(v - batched[i]) < 1e-5));
 });
 
+Deno.test("pooled hidden states of a model with an untied output layer equal the tied model's", async () => {
+  const untied = { ...tiny, tieWordEmbeddings: false };
+  const store = initWeights(untied, createRng(5), { std: 0.17, scaledResidual: false });
+  assert.ok(store.has("lm_head.weight"));
+  const tiedStore = new Map([...store].filter(([name]) => name !== "lm_head.weight"));
+  const seqs = [[1, 4, 5], [1, 2, 3, 4, 5, 6, 7]];
+  const a = await embedSequences(createModel(untied, store, rt), seqs);
+  const b = await embedSequences(createModel(tiny, tiedStore, rt), seqs);
+  a.forEach((v, k) => v.forEach((x, i) => assert.ok(Math.abs(x - b[k][i]) < 1e-6)));
+});
+
 Deno.test("the per-example gradient norm equals the norm of the finite-difference gradient (float64)", async () => {
   const store = randomStore(2, "float64");
   const tokens = [1, 7, 3, 9, 4];
