@@ -7,15 +7,15 @@
  */
 
 import {
-  type AcquireContext,
   ACQUISITION_FUNCTIONS,
   auditAcquisition,
+  createAcquireContext,
   formatAudit,
   missingNeeds,
   sampleCandidates,
 } from "../lib/acquire/mod.ts";
 import { generateTasks, TASK_KINDS, type TaskRecord } from "../lib/data/mod.ts";
-import { DEFAULT_MODEL_DIR, embedSequences, loadModel } from "../lib/model/mod.ts";
+import { DEFAULT_MODEL_DIR, loadModel } from "../lib/model/mod.ts";
 import { cli, createRng, progress, runMain, usageExit } from "../lib/run/mod.ts";
 import { createRuntime } from "../lib/runtime/mod.ts";
 
@@ -143,18 +143,9 @@ await runMain(async () => {
   const seeds = (Object.keys(TASK_KINDS) as (keyof typeof TASK_KINDS)[]).flatMap((family, i) =>
     generateTasks({ family, count: 32, seed: 800_001 + 1000 * flags.seed + i })
   );
-  const tok = student.tokenizer!;
-  const context: AcquireContext = {
-    student,
-    seeds,
-    embedder: {
-      name: "student-mean-pool",
-      embed: (texts) => embedSequences(student, texts.map((t) => tok.encode(t, { addBos: true }))),
-    },
-    rng: rng.split("acquire"),
-    validation,
-    cache: new Map(),
-  };
+  // The student's own mean-pooled hidden states embed (the default embedder).
+  const context = createAcquireContext(student, seeds, { rng: rng.split("acquire"), validation });
+
   const functions = chosen.length
     ? chosen
     : Object.values(ACQUISITION_FUNCTIONS).filter((f) => missingNeeds(f, context).length === 0)

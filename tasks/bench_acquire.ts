@@ -19,10 +19,10 @@
  */
 
 import {
-  type AcquireContext,
   ACQUISITION_FUNCTIONS,
   type AcquisitionFunction,
   type Candidate,
+  createAcquireContext,
   missingNeeds,
   sampleCandidates,
   STUDENT_STOP,
@@ -39,7 +39,7 @@ import {
   scoreDistributions,
   scoreTokens,
 } from "../lib/model/mod.ts";
-import { cli, createRng, runMain } from "../lib/run/mod.ts";
+import { cli, runMain } from "../lib/run/mod.ts";
 import { createRuntime, type Runtime } from "../lib/runtime/mod.ts";
 import { sample } from "../lib/sample/mod.ts";
 import { encodeCompletion } from "../lib/train/mod.ts";
@@ -239,7 +239,6 @@ export interface AcquireFigures {
 /** The bench's context: procedural seeds, a validation set of weak kinds, a second student. */
 async function benchContext(student: LanguageModel, rt: Runtime, dir: string) {
   const twin = await loadModel(`${dir}/student`, rt);
-  const tok = student.tokenizer!;
   const seeds = (Object.keys(TASK_KINDS) as (keyof typeof TASK_KINDS)[]).flatMap((family, i) =>
     generateTasks({ family, count: 32, seed: 800_001 + i })
   );
@@ -252,20 +251,12 @@ async function benchContext(student: LanguageModel, rt: Runtime, dir: string) {
       seed: 900_001 + i,
     })
   );
-  const context: AcquireContext = {
-    student,
-    seeds,
-    embedder: {
-      name: "student-mean-pool",
-      embed: (texts) => embedSequences(student, texts.map((t) => tok.encode(t, { addBos: true }))),
-    },
-    rng: createRng(1).split("acquire"),
+  return createAcquireContext(student, seeds, {
+    seed: 1,
     validation,
     committee: [student, twin],
     reference: twin,
-    cache: new Map(),
-  };
-  return context;
+  });
 }
 
 /** Runs the acquisition benchmark on `count` generated candidates. */
