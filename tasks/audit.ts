@@ -37,7 +37,6 @@ const COMMAND = {
     },
     functions: {
       kind: "string",
-      default: "",
       value: "A,B,C",
       help: "comma-separated functions (default: every function whose needs are met)",
     },
@@ -83,6 +82,16 @@ const COMMAND = {
       value: "DIR",
       help: "folder with generator/ and student/",
     },
+    committee: {
+      kind: "strings",
+      value: "DIR",
+      help: "a student checkpoint for committee functions (bald); the student is the first member",
+    },
+    reference: {
+      kind: "string",
+      value: "DIR",
+      help: "a model trained on held-out data, for reducible held-out loss (rho-loss)",
+    },
     threads: {
       kind: "number",
       integer: true,
@@ -113,7 +122,7 @@ if (badKind !== undefined || weakKinds.length === 0) {
     }'`,
   );
 }
-const chosen = flags.functions.split(",").map((f) => f.trim()).filter(Boolean);
+const chosen = (flags.functions ?? "").split(",").map((f) => f.trim()).filter(Boolean);
 const unknown = chosen.find((f) => !Object.hasOwn(ACQUISITION_FUNCTIONS, f));
 if (unknown !== undefined) {
   usageExit(
@@ -144,7 +153,14 @@ await runMain(async () => {
     generateTasks({ family, count: 32, seed: 800_001 + 1000 * flags.seed + i })
   );
   // The student's own mean-pooled hidden states embed (the default embedder).
-  const context = createAcquireContext(student, seeds, { rng: rng.split("acquire"), validation });
+  const committee = [student, ...await Promise.all(flags.committee.map((d) => loadModel(d, rt)))];
+  const reference = flags.reference ? await loadModel(flags.reference, rt) : undefined;
+  const context = createAcquireContext(student, seeds, {
+    rng: rng.split("acquire"),
+    validation,
+    ...(committee.length > 1 && { committee }),
+    ...(reference && { reference }),
+  });
 
   const functions = chosen.length
     ? chosen
