@@ -3,7 +3,8 @@
  *
  * Code: 1,000 MBPP candidate programs (half the reference solutions, half another item's
  * solution, so half pass and half fail) judged in the fully isolated sandbox (every program in
- * its own bubblewrap sandbox, the tests on the trusted side) with two workers, as programs per
+ * namespaces of its own, forked by a zygote per worker, or with `--per-program-sandbox` in a
+ * bubblewrap sandbox and interpreter of its own; the tests on the trusted side) with two workers, as programs per
  * second, against bare `python3 -I -c pass` starts of the same interpreter at the same
  * concurrency in the same run (half before and half after the sandbox round, so load from
  * elsewhere weighs on both alike). The ratio is the figure: 1.0 means judging a program costs no
@@ -54,6 +55,8 @@ export interface VerifyFigures {
   readonly passed: number;
   /** The interpreter both rounds ran. */
   readonly python: string;
+  /** Candidates were forked by zygotes (else each started its own sandbox and interpreter). */
+  readonly zygote: boolean;
   /** GSM8K gold solutions through the math checker, where the set is present. */
   readonly math?: CheckFigures;
   /** MedMCQA answers through the choice extractor, where the set is present. */
@@ -111,7 +114,7 @@ export async function benchVerify(
   mbppFile: string,
   programs = 1000,
   workers = 2,
-  zygote = false,
+  zygote = true,
 ): Promise<VerifyFigures> {
   const { records } = await loadDataset("mbpp", mbppFile);
   const jobs = Array.from({ length: programs }, (_, i) => {
@@ -157,6 +160,7 @@ export async function benchVerify(
     overheadMs: runMs - bareMs,
     passed: results.filter((r) => r.status === "pass").length,
     python,
+    zygote,
     ...await textFigures(mbppFile),
   };
 }
@@ -164,11 +168,11 @@ export async function benchVerify(
 /** Lines for the bench table. */
 export function formatVerify(f: VerifyFigures): string {
   const lines = [
-    `verify ${f.programs} MBPP programs (${f.workers} workers, bubblewrap-isolated, judged outside) ${
-      f.programsPerSecond.toFixed(1)
-    } programs/s vs bare ${f.python} -I starts ${f.barePerSecond.toFixed(1)}/s: ratio ${
-      f.ratio.toFixed(2)
-    } (goal >= 0.8)  run ${f.runMs.toFixed(1)} ms vs bare ${
+    `verify ${f.programs} MBPP programs (${f.workers} workers, bubblewrap-isolated${
+      f.zygote ? ", forked by zygotes" : ""
+    }, judged outside) ${f.programsPerSecond.toFixed(1)} programs/s vs bare ${f.python} -I starts ${
+      f.barePerSecond.toFixed(1)
+    }/s: ratio ${f.ratio.toFixed(2)} (goal >= 0.8)  run ${f.runMs.toFixed(1)} ms vs bare ${
       f.bareMs.toFixed(1)
     } ms  (${f.passed} passed)`,
   ];
@@ -205,10 +209,9 @@ against bare interpreter starts at the same concurrency, then math and choice ch
           min: 1,
         },
         workers: { kind: "number", help: "runs at once", default: 2, integer: true, min: 1 },
-        zygote: {
+        "per-program-sandbox": {
           kind: "boolean",
-          help: "fork candidates from a pre-started interpreter per worker",
-          default: false,
+          help: "start a bubblewrap sandbox and interpreter per program (no zygote)",
         },
         data: {
           kind: "string",
@@ -220,7 +223,14 @@ against bare interpreter starts at the same concurrency, then math and choice ch
       examples: ["deno run -A tasks/bench_verify.ts --programs 200 --workers 2"],
     });
     console.log(
-      formatVerify(await benchVerify(flags.data, flags.programs, flags.workers, flags.zygote)),
+      formatVerify(
+        await benchVerify(
+          flags.data,
+          flags.programs,
+          flags.workers,
+          !flags["per-program-sandbox"],
+        ),
+      ),
     );
   });
 }

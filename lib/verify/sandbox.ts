@@ -4,7 +4,8 @@
  * namespaces; uid 65534 inside and an unprivileged uid outside; a read-only view of only the
  * interpreter; size-capped tmpfs run folder, /tmp and /dev/shm; memory, CPU, file-size and
  * process limits; every process gone when the run ends) and only answers "call NAME with these
- * arguments" with plain typed data. The tests run on the trusted side against proxies of the
+ * arguments" with plain typed data. Python candidates of large batches are forked into the same
+ * kind of isolation by a pre-started interpreter per worker (see {@link SandboxOptions.zygote}). The tests run on the trusted side against proxies of the
  * candidate's functions (a trusted Python judge for Python, this process for TypeScript), so
  * nothing the candidate does to itself (exiting early, patching builtins, printing, overriding
  * equality) can make a pass, and no test, expected value or secret is ever in its reach.
@@ -65,10 +66,14 @@ export interface SandboxOptions extends ProbeOptions {
    */
   readonly tag?: string;
   /**
-   * Python candidates are forked by a pre-started interpreter (one per worker, itself inside
-   * bubblewrap) into fresh namespaces of their own (user, PID, mount, network, IPC, UTS, cgroup;
-   * uid 65534; no capabilities; no_new_privs; no further user namespaces) instead of starting an
-   * interpreter each. Only where bubblewrap isolates. @default false
+   * Python candidates are forked by a pre-started interpreter (a zygote: one per worker, itself
+   * inside bubblewrap, with the runner and common modules already imported) into fresh namespaces
+   * of their own (user, PID, mount, network, IPC, UTS, cgroup; uid 65534 alone; no capability;
+   * no_new_privs; no further user namespaces; own /proc, /dev/pts, keyrings and capped tmpfs)
+   * instead of starting a bubblewrap sandbox and an interpreter each. Only where bubblewrap
+   * isolates; where a zygote cannot start, each candidate starts its own sandbox as before.
+   * Starting a zygote costs more than one sandbox, so by default it is used for batches of at
+   * least {@link ZYGOTE_MIN_JOBS} Python jobs. @default undefined (by batch size)
    */
   readonly zygote?: boolean;
 }
@@ -85,6 +90,9 @@ export interface Sandbox {
   ): Promise<RunResult[]>;
 }
 
+/** The smallest `runAll` batch of Python jobs that uses zygotes when `zygote` is not given. */
+export const ZYGOTE_MIN_JOBS = 16;
+
 /** Runs jobs with one judge per worker, closed at the end. */
 async function runJobs(
   setup: SandboxSetup,
@@ -98,7 +106,7 @@ async function runJobs(
     diskMb = 16,
     concurrency = 2,
     tag = "acqsynth",
-    zygote = false,
+    zygote = jobs.filter((j) => j.language === "python").length >= ZYGOTE_MIN_JOBS,
   } = options;
   const base = {
     memoryBytes: memoryMb << 20,

@@ -1,8 +1,15 @@
 /**
  * Python runs: a trusted judge process (harness_judge.py, outside the sandbox, holding the tests
- * and no candidate code) starts each candidate in its own bubblewrap sandbox (harness_candidate.py
- * inside, one started ahead so it is warm), runs the tests against proxies of the candidate's
- * functions and sends back the verdict. One judge serves one worker for a whole `runAll`.
+ * and no candidate code) starts each candidate isolated (harness_candidate.py inside, two started
+ * ahead so they are warm), runs the tests against proxies of the candidate's functions and sends
+ * back the verdict. One judge serves one worker for a whole `runAll`.
+ *
+ * A candidate starts either in a bubblewrap sandbox and interpreter of its own, or forked by the
+ * judge's zygote (harness_zygote.py: a pre-started interpreter inside bubblewrap, running as root
+ * of its own user namespace only, an unprivileged uid outside), whose fork enters fresh user, PID,
+ * mount, network, IPC, UTS and cgroup namespaces, drops every capability and sets no_new_privs
+ * before the runner exists in it. Candidate pipes reach the zygote over a socket (SCM_RIGHTS);
+ * each run has a keeper, outside its PID namespace, that ends it when the judge closes the run.
  *
  * @module
  */
