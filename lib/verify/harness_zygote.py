@@ -40,7 +40,7 @@ MNT_DETACH = 2
 PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 24, 38, 47, 4
 PR_SET_PDEATHSIG = 1
 MS_RDONLY, MS_REMOUNT, MS_BIND = 1, 32, 4096
-KEYCTL_JOIN_SESSION_KEYRING = 1
+KEYCTL_JOIN_SESSION_KEYRING, KEYCTL_REVOKE, KEY_SPEC_SESSION_KEYRING = 1, 3, -3
 # keyctl(2) has no libc wrapper; its number where the kernel's generic table is not used.
 SYS_KEYCTL = {"x86_64": 250, "i686": 288, "ppc64le": 271, "ppc64": 271, "s390x": 280}.get(
     os.uname().machine, 219)
@@ -89,10 +89,6 @@ def drop_privileges():
 def candidate(fds):
     """PID 1 of the run's own PID namespace: finish the view, give up every privilege, run."""
     mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    # A session keyring of its own (the zygote's would be shared by every run); its user keyring
-    # is its user namespace's own already.
-    if libc.syscall(SYS_KEYCTL, KEYCTL_JOIN_SESSION_KEYRING, None) < 0:
-        check(-1, "joining a new session keyring")
     # Set here, in the run's own user namespace, it binds every namespace below it too.
     write("/proc/sys/user/max_user_namespaces", "0")
     for i, fd in enumerate(fds[:3]):
@@ -190,6 +186,12 @@ def main():
     # /dev/shm and /dev/pts).
     kept = os.statvfs("/dev").f_flag & (MS_NOSUID | MS_NODEV | MS_NOEXEC)
     mount(None, "/dev", None, MS_REMOUNT | MS_BIND | MS_RDONLY | kept)
+    # Every run inherits this session keyring, so it is a fresh one, revoked: no run can put a key
+    # in it for another. (User keyrings belong to each run's own user namespace.) Nothing is
+    # created per run, so a run that uses up the key quota of this uid cannot stop the next starting.
+    if libc.syscall(SYS_KEYCTL, KEYCTL_JOIN_SESSION_KEYRING, None) < 0:
+        check(-1, "joining a new session keyring")
+    check(libc.syscall(SYS_KEYCTL, KEYCTL_REVOKE, KEY_SPEC_SESSION_KEYRING), "revoking it")
     # One empty run first (its runner sees no request and exits 0), so that a machine where runs
     # cannot be set up (no nested user namespaces, say) finds out here, before any job.
     pipes = [os.pipe() for _ in range(3)]
@@ -197,8 +199,10 @@ def main():
     start([pipes[0][0], pipes[1][1], pipes[2][1], theirs.detach()])
     os.close(pipes[0][1])
     status = mine.recv(4)
-    if len(status) != 4 or os.waitstatus_to_exitcode(struct.unpack("<i", status)[0]) != 0:
-        sys.stderr.write("zygote: a test run failed: " + os.read(pipes[2][0], 4096).decode("utf-8", "replace"))
+    # The runner ends with 0 (no request) or 3 (its watchdog saw the input close first).
+    if len(status) != 4 or os.waitstatus_to_exitcode(struct.unpack("<i", status)[0]) not in (0, 3):
+        sys.stderr.write(f"zygote: a test run failed (wait status {status!r}): "
+                         + os.read(pipes[2][0], 4096).decode("utf-8", "replace") + "\n")
         sys.exit(1)
     for fd in (pipes[1][0], pipes[2][0]):
         os.close(fd)
