@@ -554,6 +554,7 @@ def main():
         return {"user": uid, "group": uid, "extra_groups": []} if root else {}
 
     zygote = Zygote(config["zygote"], env, ids()) if config.get("zygote") else None
+    notes = []
 
     def spawn():
         if zygote and zygote.state != "off":
@@ -564,8 +565,8 @@ def main():
                     raise
                 # It never started here: say so once, and start each candidate on its own.
                 zygote.state = "off"
-                print(f"sandbox: the zygote does not start here ({e}); each candidate starts its "
-                      "own sandbox instead", file=sys.stderr, flush=True)
+                notes.append(f"sandbox: the zygote does not start here ({e}); each candidate "
+                             "starts a sandbox of its own instead (as isolated, but slower)")
         # No preexec function: subprocess can then vfork, and it is safe from the filler thread.
         return subprocess.Popen(
             argv + limit_args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -626,6 +627,8 @@ def main():
             "stderr": stderr[-2000:],
             "ms": (time.monotonic() - t0) * 1000,
             "exitCode": code if code is not None and code >= 0 else None,
+            # Said once, with the next verdict: the toolkit prints it.
+            **({"note": notes.pop()} if notes else {}),
         }) + "\n")
         out.flush()
     wanted.put(False)

@@ -135,6 +135,7 @@ export async function startJudge(
       if (typeof line === "string") {
         try {
           const r = JSON.parse(line);
+          if (typeof r.note === "string") console.error(r.note);
           return { status: r.status, exitCode: r.exitCode, stderr: r.stderr, ms: r.ms };
         } catch { /* a garbled verdict: end this judge, below */ }
       }
