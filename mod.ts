@@ -75,6 +75,9 @@ export { checkAnswer, checkAnswers, createSandbox, type Sandbox } from "./lib/ve
 export { fineTune, type FineTuneOptions, type FineTuneResult } from "./lib/train/mod.ts";
 // Evaluate.
 export { evaluate, type EvaluateOptions, type Evaluation } from "./lib/eval/mod.ts";
+// Score candidates with acquisition functions, and shape rewards from the scores.
+export { ACQUISITION_FUNCTIONS, type Candidate, createAcquireContext } from "./lib/acquire/mod.ts";
+export { type RewardConfig, shapeRewards } from "./lib/reward/mod.ts";
 
 // ==== The engine, layer by layer ====
 
@@ -121,3 +124,6 @@ export type { ItemResult as EvalItemResult } from "./lib/eval/mod.ts";
 
 // ---- acquire: acquisition functions behind one interface ----
 export * from "./lib/acquire/mod.ts";
+
+// ---- reward: format bonus, gates, normalisation, weighted combination ----
+export * from "./lib/reward/mod.ts";
