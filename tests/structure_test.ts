@@ -32,7 +32,7 @@ const LAYERS = [
 const ONLY: Readonly<Record<string, readonly string[]>> = Object.freeze({
   run: ["graph", "runtime"],
   // The verifiers are judged apart from everything else: of data they see only the record type;
-  // of text, the leaf LaTeX reader (`extractBoxed`) that the MATH loader shares with them.
+  // of text, the leaf readers the loaders share with them (`extractBoxed`, `joinCompletion`).
   verify: ["data", "text"],
 });
 

@@ -36,7 +36,6 @@ export {
   parseCsv,
   parseCsvRows,
 } from "./loaders.ts";
-export { joinCompletion } from "./loaders/code.ts";
 export {
   parseTags,
   type ParseTagsOptions,

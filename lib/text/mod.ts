@@ -30,3 +30,4 @@ export {
 export { trainBpe, type TrainBpeOptions } from "./bpe_train.ts";
 export { applyChatTemplate, type ChatFormat, type ChatMessage, renderChat } from "./templates.ts";
 export { extractBoxed } from "./latex.ts";
+export { joinCompletion } from "./python_body.ts";

@@ -7,6 +7,7 @@
 
 import type { TaskRecord } from "../data/record.ts";
 import type { SandboxJob, SandboxLanguage } from "./sandbox.ts";
+import { joinCompletion } from "../text/mod.ts";
 
 /**
  * The program in a model's answer: the fenced code block (the first one that defines something
@@ -44,57 +45,6 @@ export function extractCode(text: string): string {
 export function recordLanguage(record: TaskRecord): SandboxLanguage {
   const lang = String(record.meta.language ?? "python").toLowerCase();
   return lang === "typescript" || lang === "javascript" ? "typescript" : "python";
-}
-
-/** Leading whitespace width with tabs to the next multiple of 8, as Python reads it. */
-function indentWidth(line: string): number {
-  let w = 0;
-  for (const ch of line) {
-    if (ch === " ") w++;
-    else if (ch === "\t") w = (Math.floor(w / 8) + 1) * 8;
-    else break;
-  }
-  return w;
-}
-
-/**
- * A HumanEval-style prompt with a completion (a function body) appended, the body re-indented
- * to the prompt's body indentation where they differ (every indented line shifted by the same
- * amount, so its structure is kept; from the first line back at column 0, a helper after the
- * body, the text is left as it is). The same rule as the HumanEval loader's, kept here because
- * `verify` imports nothing from `data` but the record type.
- *
- * @example A 2-space body under a 4-space docstring
- * ```ts
- * import assert from "node:assert/strict";
- * import { joinCompletion } from "./code.ts";
- * const prompt = "def f(x):\n    '''Twice x.'''\n";
- * assert.equal(
- *   joinCompletion(prompt, "  if x:\n    return 2 * x\n  return 0\n"),
- *   prompt + "    if x:\n      return 2 * x\n    return 0\n",
- * );
- * ```
- */
-export function joinCompletion(prompt: string, completion: string): string {
-  const promptLines = prompt.split("\n").filter((l) => l.trim());
-  const last = promptLines[promptLines.length - 1] ?? "";
-  const target = last.trimEnd().endsWith(":") ? indentWidth(last) + 4 : indentWidth(last);
-  const lines = completion.split("\n");
-  const code = (l: string) => l.trim() !== "" && !l.trim().startsWith("#");
-  const first = lines.find(code);
-  const from = first === undefined ? 0 : indentWidth(first);
-  if (from === 0 || (from === target && !/^ *\t/m.test(completion))) return prompt + completion;
-  let inBody = true;
-  const shifted = lines.map((l) => {
-    if (!inBody || !code(l)) return l;
-    const w = indentWidth(l);
-    if (w === 0) {
-      inBody = false;
-      return l;
-    }
-    return " ".repeat(Math.max(0, w - from + target)) + l.replace(/^[ \t]*/, "");
-  });
-  return prompt + shifted.join("\n");
 }
 
 /** The top-level functions and classes a reference Python program defines. */
