@@ -6,13 +6,43 @@
  * @module
  */
 
-import { Graph, logSoftmax, tensor } from "../graph/mod.ts";
-import { compile, runProgram } from "../runtime/mod.ts";
-import { packSequences } from "./batch.ts";
+import { Graph, type HostTensor, logSoftmax, tensor } from "../graph/mod.ts";
+import { compile, type Program, runProgram } from "../runtime/mod.ts";
+import { type PackedBatch, packSequences } from "./batch.ts";
 import { decoder, lmHead, weightInputs } from "./llama.ts";
 import { embedProgram, type LanguageModel, scoreProgram, weightFeeds } from "./model.ts";
 import { llamaParamShapes } from "./config.ts";
 import { buildGradGraph, buildGradNormGraph } from "./programs.ts";
+
+/**
+ * Runs `prog` over `sequences` in packed batches of `batchSize`, feeding only the weights the
+ * program takes (the pooling program stops before the output layer, so an untied lm_head is not
+ * one of its inputs) and `targets` where it takes them; `read` gets each batch's outputs, its
+ * packing and the index of its first sequence.
+ */
+async function runBatches(
+  model: LanguageModel,
+  prog: Program,
+  sequences: readonly (readonly number[])[],
+  batchSize: number,
+  read: (out: Record<string, HostTensor>, batch: PackedBatch, first: number) => void,
+): Promise<void> {
+  const inputs = new Set(prog.signature.inputs.map((s) => s.name));
+  const weights = Object.fromEntries(
+    Object.entries(weightFeeds(model)).filter(([name]) => inputs.has(name)),
+  );
+  for (let first = 0; first < sequences.length; first += batchSize) {
+    const b = packSequences(sequences.slice(first, first + batchSize));
+    const feeds: Record<string, HostTensor> = {
+      ...weights,
+      input_ids: b.input_ids,
+      attention_mask: b.attention_mask,
+      position_ids: b.position_ids,
+    };
+    if (inputs.has("targets")) feeds.targets = b.targets;
+    read(await runProgram(prog, feeds), b, first);
+  }
+}
 
 /** Scores of one sequence: entry t describes the prediction of token t + 1. */
 export interface TokenScores {
@@ -40,30 +70,18 @@ export async function scoreTokens(
 ): Promise<TokenScores[]> {
   const { batchSize = 16 } = options;
   const prog = await scoreProgram(model);
-  const weights = weightFeeds(model);
   const out: TokenScores[] = [];
-  for (let i = 0; i < sequences.length; i += batchSize) {
-    const chunk = sequences.slice(i, i + batchSize);
-    const b = packSequences(chunk);
-    const r = await runProgram(prog, {
-      ...weights,
-      input_ids: b.input_ids,
-      attention_mask: b.attention_mask,
-      position_ids: b.position_ids,
-      targets: b.targets,
-    });
-    chunk.forEach((s, k) => {
+  await runBatches(model, prog, sequences, batchSize, (r, b) => {
+    b.lengths.forEach((length, k) => {
       const take = (name: string) =>
-        Array.from(
-          (r[name].data as Float32Array).subarray(k * b.width, k * b.width + s.length - 1),
-        );
+        Array.from((r[name].data as Float32Array).subarray(k * b.width, k * b.width + length - 1));
       out.push({
         logprobs: take("token_logprobs"),
         entropies: take("entropy"),
         margins: take("margin"),
       });
     });
-  }
+  });
   return out;
 }
 
@@ -75,24 +93,12 @@ export async function embedSequences(
 ): Promise<Float32Array[]> {
   const { batchSize = 16 } = options;
   const prog = await embedProgram(model);
-  // The pooling program stops before the output layer: an untied lm_head is not one of its inputs.
-  const inputs = new Set(prog.signature.inputs.map((s) => s.name));
-  const weights = Object.fromEntries(
-    Object.entries(weightFeeds(model)).filter(([name]) => inputs.has(name)),
-  );
   const d = model.config.hiddenSize;
   const out: Float32Array[] = [];
-  for (let i = 0; i < sequences.length; i += batchSize) {
-    const b = packSequences(sequences.slice(i, i + batchSize));
-    const r = await runProgram(prog, {
-      ...weights,
-      input_ids: b.input_ids,
-      attention_mask: b.attention_mask,
-      position_ids: b.position_ids,
-    });
+  await runBatches(model, prog, sequences, batchSize, (r, b) => {
     const pooled = r.pooled.data as Float32Array;
     for (let k = 0; k < b.lengths.length; k++) out.push(pooled.slice(k * d, (k + 1) * d));
-  }
+  });
   return out;
 }
 
@@ -272,23 +278,14 @@ export async function scoreDistributions(
     model.programs.set("distributions", p);
   }
   const prog = await p;
-  const weights = weightFeeds(model);
   const v = model.config.vocabSize;
   const out: Float32Array[] = [];
-  for (let i = 0; i < sequences.length; i += batchSize) {
-    const chunk = sequences.slice(i, i + batchSize);
-    const b = packSequences(chunk);
-    const r = await runProgram(prog, {
-      ...weights,
-      input_ids: b.input_ids,
-      attention_mask: b.attention_mask,
-      position_ids: b.position_ids,
-    });
+  await runBatches(model, prog, sequences, batchSize, (r, b, first) => {
     const lp = r.logprobs.data as Float32Array;
-    chunk.forEach((s, k) => {
-      const start = Math.min(Math.max(from?.[i + k] ?? 0, 0), s.length - 1);
-      out.push(lp.slice((k * b.width + start) * v, (k * b.width + s.length - 1) * v));
+    b.lengths.forEach((length, k) => {
+      const start = Math.min(Math.max(from?.[first + k] ?? 0, 0), length - 1);
+      out.push(lp.slice((k * b.width + start) * v, (k * b.width + length - 1) * v));
     });
-  }
+  });
   return out;
 }
