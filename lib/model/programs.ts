@@ -183,6 +183,23 @@ export function buildEmbedGraph(c: LlamaConfig, dtype: DType = "float32"): Progr
   return { graph: g, weights, outputs: { pooled } };
 }
 
+/** The loss graph with the gradients of its loss for the named parameters (all by default). */
+function lossGradients(
+  c: LlamaConfig,
+  subset: readonly string[] | undefined,
+  dtype: DType,
+  what: string,
+) {
+  const { graph, weights, loss } = buildLossGraph(c, { dtype });
+  const names = subset ?? Object.keys(weights);
+  for (const n of names) {
+    if (!weights[n]) {
+      throw new Error(`Cannot build ${what}: '${n}' is not a parameter of this model`);
+    }
+  }
+  return { graph, weights, loss, names, grads: grad(loss, names.map((n) => weights[n])) };
+}
+
 /**
  * The L2 norm of the gradient of one example's weighted token loss, over all parameters or the
  * named subset. Run with batch 1: each example's gradient is its own.
@@ -192,14 +209,7 @@ export function buildGradNormGraph(
   subset?: readonly string[],
   dtype: DType = "float32",
 ): ProgramGraph {
-  const { graph, weights, loss } = buildLossGraph(c, { dtype });
-  const names = subset ?? Object.keys(weights);
-  for (const n of names) {
-    if (!weights[n]) {
-      throw new Error(`Cannot build gradient norm: '${n}' is not a parameter of this model`);
-    }
-  }
-  const grads = grad(loss, names.map((n) => weights[n]));
+  const { graph, weights, loss, grads } = lossGradients(c, subset, dtype, "gradient norm");
   return { graph, weights, outputs: { grad_norm: globalNorm(grads), loss } };
 }
 
@@ -212,14 +222,7 @@ export function buildGradGraph(
   subset?: readonly string[],
   dtype: DType = "float32",
 ): ProgramGraph {
-  const { graph, weights, loss } = buildLossGraph(c, { dtype });
-  const names = subset ?? Object.keys(weights);
-  for (const n of names) {
-    if (!weights[n]) {
-      throw new Error(`Cannot build gradient: '${n}' is not a parameter of this model`);
-    }
-  }
-  const grads = grad(loss, names.map((n) => weights[n]));
+  const { graph, weights, loss, grads, names } = lossGradients(c, subset, dtype, "gradient");
   const outputs: Record<string, Value> = { loss };
   names.forEach((n, i) => outputs[`grad.${n}`] = grads[i]);
   return { graph, weights, outputs };

@@ -1,26 +1,22 @@
 import assert from "node:assert/strict";
 import { bald, committeeInformation } from "../../lib/acquire/bald.ts";
 import { studentPrompt } from "../../lib/acquire/student.ts";
-import type { Candidate } from "../../lib/acquire/types.ts";
 import { scoreDistributions } from "../../lib/model/mod.ts";
 import { encodeCompletion } from "../../lib/train/mod.ts";
 import {
+  BATCH,
   byteTokenizer,
   contextFor,
   independentLogProbs,
-  mathRecord,
   mean,
+  RECORDS,
   rowEntropy,
   tinyStudent,
   uniformStudent,
 } from "./tiny_student.ts";
 
-const records = [mathRecord("2+2?", "4", "2 + 2 = 4."), mathRecord("Is 9 odd?", "1", "9 is odd.")];
-const batch: Candidate[] = [
-  { text: "a", record: records[0] },
-  { text: "broken", record: null },
-  { text: "b", record: records[1] },
-];
+const records = RECORDS;
+const batch = BATCH;
 
 Deno.test("scoreDistributions gives every position's full next-token log-probs, batched and cut at 'from'", async () => {
   const model = tinyStudent(10);

@@ -1,24 +1,21 @@
 import assert from "node:assert/strict";
 import { confidence, confidenceForced } from "../../lib/acquire/confidence.ts";
 import { studentAnswers, studentPrompt } from "../../lib/acquire/student.ts";
-import type { Candidate } from "../../lib/acquire/types.ts";
 import { encodeCompletion } from "../../lib/train/mod.ts";
 import {
+  BATCH,
   contextFor,
   independentLogProbs,
   mathRecord,
   mean,
+  RECORDS,
   rowMargin,
   tinyStudent,
   uniformStudent,
 } from "./tiny_student.ts";
 
-const records = [mathRecord("2+2?", "4", "2 + 2 = 4."), mathRecord("Is 9 odd?", "1", "9 is odd.")];
-const batch: Candidate[] = [
-  { text: "a", record: records[0] },
-  { text: "broken", record: null },
-  { text: "b", record: records[1] },
-];
+const records = RECORDS;
+const batch = BATCH;
 
 Deno.test("confidence is 1 / mean full-distribution margin of the student's own sampled answer", async () => {
   const student = tinyStudent(3);

@@ -1,25 +1,21 @@
 import assert from "node:assert/strict";
 import { referenceLoss, rhoLoss } from "../../lib/acquire/loss.ts";
 import { studentPrompt } from "../../lib/acquire/student.ts";
-import type { Candidate } from "../../lib/acquire/types.ts";
 import type { LanguageModel } from "../../lib/model/mod.ts";
 import { encodeCompletion } from "../../lib/train/mod.ts";
 import {
+  BATCH,
   byteTokenizer,
   contextFor,
   independentLogProbs,
-  mathRecord,
   mean,
+  RECORDS,
   tinyStudent,
   uniformStudent,
 } from "./tiny_student.ts";
 
-const records = [mathRecord("2+2?", "4", "2 + 2 = 4."), mathRecord("Is 9 odd?", "1", "9 is odd.")];
-const batch: Candidate[] = [
-  { text: "a", record: records[0] },
-  { text: "broken", record: null },
-  { text: "b", record: records[1] },
-];
+const records = RECORDS;
+const batch = BATCH;
 const close = (a: number | null, b: number, tol = 1e-4) =>
   assert.ok(a !== null && Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} vs ${b}`);
 

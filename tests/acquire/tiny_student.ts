@@ -16,7 +16,7 @@ import {
 import { createRng } from "../../lib/run/mod.ts";
 import { createRuntime, runProgram, type Runtime } from "../../lib/runtime/mod.ts";
 import { llama2cToTokenizerJson, type Tokenizer, tokenizerFromJson } from "../../lib/text/mod.ts";
-import type { AcquireContext } from "../../lib/acquire/mod.ts";
+import type { AcquireContext, Candidate } from "../../lib/acquire/mod.ts";
 
 export const runtime: Runtime = createRuntime({ threads: 1 });
 
@@ -97,6 +97,19 @@ export function mathRecord(question: string, answer: string, reasoning = "so"): 
     meta: {},
   };
 }
+
+/** Two word problems with reasoning, the records most score tests use. */
+export const RECORDS: readonly TaskRecord[] = [
+  mathRecord("2+2?", "4", "2 + 2 = 4."),
+  mathRecord("Is 9 odd?", "1", "9 is odd."),
+];
+
+/** A batch of those two around a candidate that did not parse (its score must be null). */
+export const BATCH: readonly Candidate[] = [
+  { text: "a", record: RECORDS[0] },
+  { text: "broken", record: null },
+  { text: "b", record: RECORDS[1] },
+];
 
 /**
  * log p(· | tokens ≤ t) for every position t < L − 1, by a route independent of the scoring
