@@ -53,7 +53,9 @@ async function ok(cmd: string, args: string[], uid?: number): Promise<boolean> {
       stdout: "null",
       stderr: "null",
       stdin: "null",
-      ...(uid !== undefined ? { uid, gid: uid } : {}),
+      // An unprivileged uid may not be able to enter our working folder (a 0700 temporary
+      // checkout), and bubblewrap refuses to start where it cannot read its own cwd.
+      ...(uid !== undefined ? { uid, gid: uid, cwd: "/" } : {}),
     }).output();
     return r.success;
   } catch {
