@@ -24,8 +24,12 @@ const LAYERS = [
   "verify",
   "train",
   "eval",
+  "report",
   "acquire",
   "reward",
+  "rl",
+  "synth",
+  "pipeline",
 ] as const;
 
 /** Layers with a narrower allowance than "everything below": layer → what it may import. */
