@@ -23,3 +23,16 @@ export {
   QUESTION_OPEN,
   referenceInstruction,
 } from "./prompt.ts";
+export {
+  ADVANTAGE_ESTIMATORS,
+  type AdvantageEstimator,
+  type AdvantageKind,
+  type Aggregation,
+  type GroupAdvantageOptions,
+  groupAdvantages,
+  groupIndices,
+  informativeGroups,
+  meanStd,
+  type OverlongPenalty,
+  overlongPenalty,
+} from "./advantages.ts";
