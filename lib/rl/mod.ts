@@ -36,3 +36,17 @@ export {
   type OverlongPenalty,
   overlongPenalty,
 } from "./advantages.ts";
+export {
+  AGGREGATIONS,
+  buildPolicyLossGraph,
+  createPolicyTrainer,
+  packPolicy,
+  type PolicyLossGraph,
+  type PolicyLossGraphOptions,
+  type PolicySequence,
+  type PolicyTrainer,
+  type PolicyTrainerOptions,
+  policyUpdate,
+  type PolicyUpdateOptions,
+  type PolicyUpdateResult,
+} from "./loss.ts";
