@@ -50,3 +50,18 @@ export {
   type PolicyUpdateOptions,
   type PolicyUpdateResult,
 } from "./loss.ts";
+export { type GrpoConfig, type ResolvedGrpoConfig, validateGrpoConfig } from "./config.ts";
+export {
+  type Rollout,
+  sampleGroups,
+  type SampleGroupsOptions,
+  type ScoredInput,
+  type ScoredRollouts,
+  scoreRollouts,
+} from "./rollout.ts";
+export {
+  type GrpoStepMetrics,
+  trainGenerator,
+  type TrainGeneratorOptions,
+  type TrainGeneratorResult,
+} from "./loop.ts";
