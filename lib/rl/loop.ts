@@ -82,6 +82,8 @@ export interface TrainGeneratorOptions {
   onStep?: (m: GrpoStepMetrics) => void;
   /** Show a progress line on stderr. @default true */
   progress?: boolean;
+  /** Signals that stop the run after the current step, with a checkpoint. @default SIGINT, SIGTERM */
+  signals?: readonly Deno.Signal[];
 }
 
 /** What {@link trainGenerator} did. */
@@ -394,7 +396,7 @@ export async function trainGenerator(o: TrainGeneratorOptions): Promise<TrainGen
       bar?.update(m.step, statusLine(m));
       o.onStep?.(m);
     },
-    { steps: c.steps, start: ck?.step ?? 0, saveEvery: c.saveEvery },
+    { steps: c.steps, start: ck?.step ?? 0, saveEvery: c.saveEvery, signals: o.signals },
   );
   bar?.finish();
   return { steps: result.step, metrics, resumedFrom: ck ? ck.step : null, signal: result.signal };
