@@ -65,3 +65,4 @@ export {
   type TrainGeneratorOptions,
   type TrainGeneratorResult,
 } from "./loop.ts";
+export { kindCorrectReward } from "./verifiable.ts";
