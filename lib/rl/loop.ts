@@ -319,16 +319,16 @@ async function metricsUpTo(path: string, step: number): Promise<GrpoStepMetrics[
 
 function statusLine(m: GrpoStepMetrics): string {
   const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
-  return `reward ${m.reward.mean.toFixed(3)}±${m.reward.std.toFixed(3)} parse ${
-    pct(m.parseRate)
-  } ` +
-    `len ${m.completionLength.mean.toFixed(0)} H ${m.entropy.toFixed(2)} clip ${
-      pct(m.clipFraction)
-    }` +
-    `${m.kl === null ? "" : ` kl ${m.kl.toFixed(4)}`} ` +
-    `s/t/u ${m.seconds.sample.toFixed(1)}/${m.seconds.score.toFixed(1)}/${
-      m.seconds.train.toFixed(1)
-    }s`;
+  const s = m.seconds;
+  return [
+    `reward ${m.reward.mean.toFixed(3)}±${m.reward.std.toFixed(3)}`,
+    `parse ${pct(m.parseRate)}`,
+    `len ${m.completionLength.mean.toFixed(0)}`,
+    `H ${m.entropy.toFixed(2)}`,
+    `clip ${pct(m.clipFraction)}`,
+    ...(m.kl === null ? [] : [`kl ${m.kl.toFixed(4)}`]),
+    `sample/score/train ${s.sample.toFixed(1)}/${s.score.toFixed(1)}/${s.train.toFixed(1)}s`,
+  ].join(" ");
 }
 
 /**
