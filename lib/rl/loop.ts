@@ -54,8 +54,11 @@ export interface GrpoStepMetrics {
   completionLength: { mean: number; max: number };
   /** Share of rollouts that read back as a task record. */
   parseRate: number;
-  /** Seconds spent sampling, scoring, training, and in the whole step. */
-  seconds: { sample: number; score: number; train: number; total: number };
+  /**
+   * Seconds spent sampling, scoring, training, and in the whole step; `trainSession`: the part
+   * of `train` inside ONNX Runtime's runs (the rest is host work: packing, summing gradients).
+   */
+  seconds: { sample: number; score: number; train: number; total: number; trainSession?: number };
   /** Share of parsed candidates per procedural kind, where the question matches a template. */
   kinds?: Record<string, number>;
   /** Groups trained on (after dynamic sampling) and dynamic-sampling refills made. */
@@ -293,6 +296,7 @@ async function grpoStep(
       score: s.scoreMs / 1000,
       train: trainMs / 1000,
       total: (performance.now() - t0) / 1000,
+      trainSession: updates.reduce((a, u) => a + u.sessionMs, 0) / 1000,
     },
     ...(kinds ? { kinds } : {}),
     groups: { trained: s.groups.trained, sampled: s.groups.sampled, refills: s.groups.refills },

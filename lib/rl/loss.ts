@@ -302,9 +302,11 @@ export interface PolicyUpdateResult {
   readonly kl: number | null;
   readonly entropy: number;
   readonly tokens: number;
-  /** Milliseconds in the gradient passes and in the apply step. */
+  /** Milliseconds in the gradient passes and in the apply step (feeding and fetching included). */
   readonly gradientMs: number;
   readonly applyMs: number;
+  /** Of those, milliseconds inside ONNX Runtime's runs (the rest is host work). */
+  readonly sessionMs: number;
 }
 
 /**
@@ -425,6 +427,7 @@ export async function policyUpdate(
   const weights: Record<string, Feed> = {};
   for (const n of t.params) weights[n] = store.get(n)!;
   const g0 = performance.now();
+  let sessionMs = 0;
   for (let at = 0; at < seqs.length; at += microBatch) {
     const part = seqs.slice(at, at + microBatch);
     const feeds = {
@@ -432,7 +435,9 @@ export async function policyUpdate(
       ...scalars,
       ...packPolicy(part, tokenWeights.slice(at, at + microBatch), t.kl),
     };
-    const out = await runProgram(t.gradient, feeds);
+    const timing = { sessionMs: 0 };
+    const out = await runProgram(t.gradient, feeds, { timing });
+    sessionMs += timing.sessionMs;
     for (const n of t.params) {
       const acc = sums.get(n)!, d = out[GRAD_PREFIX + n].data as Float32Array;
       for (let i = 0; i < acc.length; i++) acc[i] += d[i];
@@ -459,5 +464,6 @@ export async function policyUpdate(
     tokens,
     gradientMs,
     applyMs: r.totalMs,
+    sessionMs: sessionMs + r.sessionMs,
   };
 }
