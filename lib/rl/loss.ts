@@ -392,6 +392,24 @@ function checkSequences(seqs: readonly PolicySequence[], kl: boolean) {
 /**
  * One optimizer update on a batch of rollout sequences: gradient passes over micro-batches,
  * summed, then clipped and applied. The model's store holds the new weights afterwards.
+ *
+ * @example An on-policy update clips nothing
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createModel, initWeights, llamaConfigFromHf, scoreTokens } from "../model/mod.ts";
+ * import { createRng } from "../run/mod.ts";
+ * import { createRuntime } from "../runtime/mod.ts";
+ * import { createPolicyTrainer, policyUpdate } from "./loss.ts";
+ * const c = llamaConfigFromHf({ vocab_size: 8, hidden_size: 8, intermediate_size: 16,
+ *   num_hidden_layers: 1, num_attention_heads: 2, num_key_value_heads: 1, max_position_embeddings: 16 });
+ * const model = createModel(c, initWeights(c, createRng(0)), createRuntime({ threads: 1 }));
+ * const [scored] = await scoreTokens(model, [[1, 3, 4, 5]]);
+ * const seq = { prompt: [1], completion: [3, 4, 5], oldLogprobs: scored.logprobs, advantage: 1 };
+ * const r = await policyUpdate(await createPolicyTrainer(model), [seq], {
+ *   lr: 1e-3, clipLow: 0.2, clipHigh: 0.2, aggregation: "token", maxNewTokens: 3 });
+ * assert.equal(r.clipFraction, 0);
+ * assert.equal(r.tokens, 3);
+ * ```
  */
 export async function policyUpdate(
   t: PolicyTrainer,
