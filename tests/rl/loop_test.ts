@@ -3,7 +3,7 @@ import { trainGenerator, validateGrpoConfig } from "../../lib/rl/mod.ts";
 import type { GrpoStepMetrics } from "../../lib/rl/mod.ts";
 import { digitsContext, seeds, tinyGenerator } from "./tiny_generator.ts";
 
-const config = validateGrpoConfig({
+const raw = {
   steps: 4,
   promptsPerStep: 2,
   groupSize: 3,
@@ -14,7 +14,8 @@ const config = validateGrpoConfig({
   saveEvery: 3,
   updatesPerBatch: 2,
   microBatch: 4,
-});
+};
+const config = validateGrpoConfig(raw);
 const rewards = { functions: { digits: 1 }, formatWeight: 0, gates: [] };
 
 function strip(m: GrpoStepMetrics) {
@@ -88,7 +89,7 @@ Deno.test("steps, a stop signal, and a resumed run give the same weights and met
 Deno.test("a checkpoint of another run is refused, naming the field that differs", async () => {
   const g = tinyGenerator(2);
   const dir = await Deno.makeTempDir();
-  const small = validateGrpoConfig({ ...config, steps: 1 });
+  const small = validateGrpoConfig({ ...raw, steps: 1 });
   await trainGenerator({
     generator: g,
     seeds,
@@ -106,7 +107,7 @@ Deno.test("a checkpoint of another run is refused, naming the field that differs
         seeds,
         rewards,
         context: digitsContext(g),
-        config: validateGrpoConfig({ ...config, steps: 1, lr: 1e-3 }),
+        config: validateGrpoConfig({ ...raw, steps: 1, lr: 1e-3 }),
         dir,
         seed: 1,
         progress: false,
@@ -127,4 +128,56 @@ Deno.test("a checkpoint of another run is refused, naming the field that differs
       }),
     /'klCoef' is 0.1, which needs a 'reference' model/,
   );
+});
+
+Deno.test("DAPO's dynamic sampling refills when every group's rewards are equal, and trains on none of them", async () => {
+  const g = tinyGenerator(3);
+  const before = new Float32Array(g.store.get("model.norm.weight")!.data as Float32Array);
+  const r = await trainGenerator({
+    generator: g,
+    seeds,
+    // No function and no format weight: every reward is 0.
+    rewards: { gates: [], formatWeight: 0 },
+    context: {},
+    config: validateGrpoConfig({ ...raw, steps: 1, advantage: "dapo", maxRefills: 2 }),
+    dir: await Deno.makeTempDir(),
+    seed: 1,
+    progress: false,
+  });
+  const m = r.metrics[0];
+  assert.deepEqual(m.groups, { trained: 0, sampled: 6, refills: 2 });
+  assert.equal(m.fracRewardZeroStd, 1);
+  assert.deepEqual(g.store.get("model.norm.weight")!.data, before);
+
+  const h = tinyGenerator(3);
+  const d = await trainGenerator({
+    generator: h,
+    seeds,
+    rewards,
+    context: digitsContext(h),
+    config: validateGrpoConfig({ ...raw, steps: 1, advantage: "dapo" }),
+    dir: await Deno.makeTempDir(),
+    seed: 1,
+    progress: false,
+  });
+  assert.equal(d.metrics[0].groups!.trained, 2);
+  assert.ok(d.metrics[0].groups!.sampled >= 2);
+});
+
+Deno.test("with a KL coefficient the loop scores the reference: KL 0 at the start, positive once the policy moves", async () => {
+  const g = tinyGenerator(4), reference = tinyGenerator(4);
+  const r = await trainGenerator({
+    generator: g,
+    reference,
+    seeds,
+    rewards,
+    context: digitsContext(g),
+    config: validateGrpoConfig({ ...raw, steps: 3, klCoef: 0.5, lr: 1e-2 }),
+    dir: await Deno.makeTempDir(),
+    seed: 2,
+    progress: false,
+  });
+  const kls = r.metrics.map((m) => m.kl!);
+  assert.ok(Math.abs(kls[0]) < 1e-5, `first KL ${kls[0]}`);
+  assert.ok(kls[2] > 1e-4, `KL after two steps ${kls[2]}`);
 });
