@@ -83,7 +83,7 @@ export async function sampleGroups(
   const room = generator.config.maxPositionEmbeddings - longest;
   if (room < 1) {
     throw new RangeError(
-      `Cannot sample rollouts: a '${template}' prompt has ${longest} tokens, the generator's whole context (${generator.config.maxPositionEmbeddings})`,
+      `Cannot sample rollouts: a '${template}' prompt has ${longest} tokens, which leaves no room in the generator's context of ${generator.config.maxPositionEmbeddings} (use a shorter template)`,
     );
   }
   const samples = await sample(generator, prompts, {
