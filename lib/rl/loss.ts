@@ -370,6 +370,10 @@ export function packPolicy(
   return feeds;
 }
 
+function length(s: PolicySequence): number {
+  return s.prompt.length + s.completion.length;
+}
+
 function checkSequences(seqs: readonly PolicySequence[], kl: boolean) {
   if (seqs.length === 0) throw new RangeError("Cannot update the policy: the batch is empty");
   seqs.forEach((s, i) => {
@@ -446,12 +450,15 @@ export async function policyUpdate(
   for (const n of t.params) weights[n] = store.get(n)!;
   const g0 = performance.now();
   let sessionMs = 0;
+  // Micro-batches of similar lengths pad less; the summed gradient does not depend on the order.
+  const order = seqs.map((_, i) => i);
+  if (microBatch < seqs.length) order.sort((a, b) => length(seqs[a]) - length(seqs[b]) || a - b);
   for (let at = 0; at < seqs.length; at += microBatch) {
-    const part = seqs.slice(at, at + microBatch);
+    const part = order.slice(at, at + microBatch);
     const feeds = {
       ...weights,
       ...scalars,
-      ...packPolicy(part, tokenWeights.slice(at, at + microBatch), t.kl),
+      ...packPolicy(part.map((i) => seqs[i]), part.map((i) => tokenWeights[i]), t.kl),
     };
     const timing = { sessionMs: 0 };
     const out = await runProgram(t.gradient, feeds, { timing });
