@@ -157,7 +157,8 @@ export function chooseToken(logits: ArrayLike<number>, options: ChooseOptions, r
   const { temperature = 1, topK = 0, topP = 1, minP = 0 } = options;
   const v = logits.length;
   if (v === 0) throw new RangeError(`Cannot choose a token: the logits row is empty`);
-  // One pass: the argmax (lowest id on ties) and a NaN check; a second: the raw log-normaliser.
+  // One pass: the argmax (lowest id on ties) and a NaN check; a second: the weights and the raw
+  // log-normaliser.
   let best = 0;
   for (let i = 0; i < v; i++) {
     const x = logits[i];
@@ -168,15 +169,27 @@ export function chooseToken(logits: ArrayLike<number>, options: ChooseOptions, r
   }
   const max = logits[best];
   if (max === -Infinity) throw new RangeError(`Cannot choose a token: every logit is -Infinity`);
-  let sumRaw = 0;
-  for (let i = 0; i < v; i++) sumRaw += Math.exp(logits[i] - max);
-  const lseRaw = max + Math.log(sumRaw);
-  if (temperature === 0) return { token: best, logprob: 0, logprobRaw: logits[best] - lseRaw };
+  if (temperature === 0) {
+    let sumRaw = 0;
+    for (let i = 0; i < v; i++) sumRaw += Math.exp(logits[i] - max);
+    return { token: best, logprob: 0, logprobRaw: logits[best] - (max + Math.log(sumRaw)) };
+  }
 
-  // Weights relative to the best token, w = exp((l − max) / T) ∈ (0, 1]: no overflow.
+  // Weights relative to the best token, w = exp((l − max) / T) ∈ (0, 1]: no overflow. At T = 1
+  // they are the raw softmax's own terms, so one pass of exp serves both normalisers.
   const inv = 1 / temperature;
   const weights = new Float64Array(v);
-  for (let i = 0; i < v; i++) weights[i] = Math.exp((logits[i] - max) * inv);
+  let sumRaw = 0;
+  if (inv === 1) {
+    for (let i = 0; i < v; i++) sumRaw += weights[i] = Math.exp(logits[i] - max);
+  } else {
+    for (let i = 0; i < v; i++) {
+      const d = logits[i] - max;
+      sumRaw += Math.exp(d);
+      weights[i] = Math.exp(d * inv);
+    }
+  }
+  const lseRaw = max + Math.log(sumRaw);
   const weight = (i: number) => weights[i];
   let candidates: number[] | null = null; // null: every token
   if (topK > 0 && topK < v) candidates = topKIds(logits, topK);
@@ -202,9 +215,10 @@ export function chooseToken(logits: ArrayLike<number>, options: ChooseOptions, r
     }
   }
 
-  let z = 0;
+  // Without filters at T = 1 the normaliser is the raw one, summed in the same order.
+  let z = candidates || inv !== 1 ? 0 : sumRaw;
   if (candidates) { for (const i of candidates) z += weight(i); }
-  else for (let i = 0; i < v; i++) z += weight(i);
+  else if (inv !== 1) { for (let i = 0; i < v; i++) z += weight(i); }
   let u = rng.next() * z;
   let token = -1;
   const n = candidates ? candidates.length : v;

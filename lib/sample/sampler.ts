@@ -32,6 +32,13 @@ export interface SampleOptions extends ChooseOptions {
   readonly addBos?: boolean;
   /** End a sample at the EOS token. @default true */
   readonly stopAtEos?: boolean;
+  /**
+   * Run the prompt through the model once per distinct prompt and copy its KV cache and
+   * next-token logits to each of its samples, instead of once per sample (G times less prefill
+   * work; the samples are the same up to float rounding of a different batch shape).
+   * @default true
+   */
+  readonly sharedPrefill?: boolean;
   /** Called after each decoding step with the number of tokens generated so far. */
   readonly onStep?: (step: number, active: number) => void;
 }
@@ -63,7 +70,16 @@ export function continuationText(
   prompt: readonly number[],
   tokens: readonly number[],
 ): string {
-  const head = tok.decode(prompt);
+  return continuationAfter(tok, prompt, tok.decode(prompt), tokens);
+}
+
+/** {@link continuationText} with the prompt's own text (`head`) already decoded. */
+function continuationAfter(
+  tok: { decode(ids: readonly number[]): string },
+  prompt: readonly number[],
+  head: string,
+  tokens: readonly number[],
+): string {
   const all = tok.decode([...prompt, ...tokens]);
   return all.startsWith(head) ? all.slice(head.length) : tok.decode(tokens);
 }
@@ -89,21 +105,36 @@ export interface DecodeState {
   readonly encoded: readonly number[][];
   readonly rows: Row[];
   readonly eos: ReadonlySet<number>;
-  /** Rows still generating, in batch order. */
-  active: number[];
-  /** Attention mask of each active row so far. */
-  maskRows: number[][];
+  /** Each prompt's own decoded text, filled in when first needed. */
+  readonly heads: (string | undefined)[];
+  /**
+   * The rows in the decoder's batch, in batch order: those still generating, and finished ones
+   * not yet dropped (dropping copies the whole KV cache, so it waits until enough have finished).
+   */
+  batch: number[];
+  /** Attention mask of the batch so far, (batch, width). */
+  mask: BigInt64Array;
+  /** Decoder outputs already computed for the next step (the shared prefill's, tiled). */
+  pending?: Record<string, HostTensor>;
   feeds: Record<string, HostTensor>;
   steps: number;
 }
 
-/** Copies rows `keep` of a (R, ...) tensor. */
+/**
+ * Drop finished rows from the batch once they are at least this fraction of it: a dropped row
+ * saves its share of every later step, but dropping copies the whole KV cache once.
+ */
+const DROP_FRACTION = 1 / 8;
+
+/** Copies rows `keep` of a (R, ...) tensor (an index may repeat: that row is then tiled). */
 function selectRows(t: HostTensor, keep: readonly number[]): HostTensor {
   const per = t.data.length / t.shape[0];
+  const src = t.data as Float32Array;
+  // Float32 KV caches, or the int64 attention mask.
   const out = new (t.data.constructor as Float32ArrayConstructor)(keep.length * per);
-  keep.forEach((r, i) =>
-    out.set((t.data as Float32Array).subarray(r * per, (r + 1) * per), i * per)
-  );
+  for (let i = 0; i < keep.length; i++) {
+    out.set(src.subarray(keep[i] * per, (keep[i] + 1) * per), i * per);
+  }
   return { dtype: t.dtype, shape: [keep.length, ...t.shape.slice(1)], data: out } as HostTensor;
 }
 
@@ -144,16 +175,42 @@ function encodePrompts(
 }
 
 /**
+ * The prefill inputs of `prompts`, left-padded to `width`: padding is masked and takes
+ * position 0.
+ */
+function paddedInputs(prompts: readonly (readonly number[])[], width: number) {
+  const n = prompts.length;
+  const ids = new BigInt64Array(n * width);
+  const mask = new BigInt64Array(n * width);
+  const pos = new BigInt64Array(n * width);
+  prompts.forEach((e, r) => {
+    const pad = width - e.length;
+    for (let i = pad; i < width; i++) {
+      ids[r * width + i] = BigInt(e[i - pad]);
+      mask[r * width + i] = 1n;
+      pos[r * width + i] = BigInt(i - pad);
+    }
+  });
+  return {
+    input_ids: tensor("int64", [n, width], ids),
+    attention_mask: tensor("int64", [n, width], mask),
+    position_ids: tensor("int64", [n, width], pos),
+  };
+}
+
+/**
  * Sets up decoding: one row per (prompt, sample) with its own forked generator, the decoder
  * program, and the first feeds — every prompt left-padded to the longest; padding is masked and
- * takes position 0; the KV cache starts empty.
+ * takes position 0; the KV cache starts empty. With `sharedPrefill` (the default) and fewer
+ * distinct prompts than rows, the distinct prompts are run through the decoder here, once each,
+ * and their KV caches and last logits are copied to every row that starts from them.
  */
 export async function prefill(
   model: LanguageModel,
   encoded: readonly number[][],
   options: SampleOptions = {},
 ): Promise<DecodeState> {
-  const { samplesPerPrompt = 1, seed = 0 } = options;
+  const { samplesPerPrompt = 1, seed = 0, sharedPrefill = true } = options;
   const c = model.config;
   const rng = createRng(seed);
   const rows: Row[] = [];
@@ -177,25 +234,43 @@ export async function prefill(
     ? weightFeeds(model)
     : {};
   const width = Math.max(...encoded.map((e) => e.length));
-  const ids: number[] = [], mask: number[] = [], pos: number[] = [];
-  for (const r of rows) {
-    const e = encoded[r.prompt];
-    const pad = width - e.length;
-    for (let i = 0; i < width; i++) {
-      ids.push(i < pad ? 0 : e[i - pad]);
-      mask.push(i < pad ? 0 : 1);
-      pos.push(i < pad ? 0 : i - pad);
-    }
-  }
-  const feeds: Record<string, HostTensor> = { ...weights };
+  // The distinct prompts (equal token lists run once) and the one each row starts from.
+  const unitOfKey = new Map<string, number>();
+  const units: number[][] = [];
+  const unitOfPrompt = encoded.map((e) => {
+    const key = e.join(",");
+    let u = unitOfKey.get(key);
+    if (u === undefined) unitOfKey.set(key, u = units.push(e) - 1);
+    return u;
+  });
+  const shared = sharedPrefill && units.length < rows.length;
+  const first = shared ? units : rows.map((r) => encoded[r.prompt]);
+  const feeds: Record<string, HostTensor> = { ...weights, ...paddedInputs(first, width) };
   for (let l = 0; l < c.numHiddenLayers; l++) {
-    const empty = tensor("float32", [rows.length, c.numKeyValueHeads, 0, c.headDim]);
+    const empty = tensor("float32", [first.length, c.numKeyValueHeads, 0, c.headDim]);
     feeds[cacheNames(l).pastKey] = empty;
     feeds[cacheNames(l).pastValue] = empty;
   }
-  feeds.input_ids = tensor("int64", [rows.length, width], ids);
-  feeds.attention_mask = tensor("int64", [rows.length, width], mask);
-  feeds.position_ids = tensor("int64", [rows.length, width], pos);
+  const rowUnit = rows.map((r) => unitOfPrompt[r.prompt]);
+  const mask = (shared ? selectRows(feeds.attention_mask, rowUnit) : feeds.attention_mask)
+    .data as BigInt64Array;
+  let pending: Record<string, HostTensor> | undefined;
+  if (shared) {
+    const out = await runProgram(program, feeds);
+    // Only each unit's last position predicts the first new token.
+    const v = out.logits.shape[2];
+    const src = out.logits.data as Float32Array;
+    const logits = new Float32Array(rows.length * v);
+    rowUnit.forEach((u, i) =>
+      logits.set(src.subarray((u * width + width - 1) * v, (u * width + width) * v), i * v)
+    );
+    pending = { logits: { dtype: "float32", shape: [rows.length, 1, v], data: logits } };
+    for (let l = 0; l < c.numHiddenLayers; l++) {
+      const nm = cacheNames(l);
+      pending[nm.presentKey] = selectRows(out[nm.presentKey], rowUnit);
+      pending[nm.presentValue] = selectRows(out[nm.presentValue], rowUnit);
+    }
+  }
   const tok = model.tokenizer;
   return {
     model,
@@ -204,11 +279,18 @@ export async function prefill(
     encoded,
     rows,
     eos: new Set<number>([c.eosTokenId ?? tok?.eosId ?? []].flat() as number[]),
-    active: rows.map((_, i) => i),
-    maskRows: rows.map((_, r) => mask.slice(r * width, (r + 1) * width)),
+    heads: encoded.map(() => undefined),
+    batch: rows.map((_, i) => i),
+    mask,
+    pending,
     feeds,
     steps: 0,
   };
+}
+
+/** The decoded text of prompt `p` (computed once per decode). */
+function headOf(state: DecodeState, p: number): string {
+  return state.heads[p] ??= state.model.tokenizer!.decode(state.encoded[p]);
 }
 
 /** Adds one chosen token to a row: ends it at EOS or at a stop string, else extends it. */
@@ -228,7 +310,12 @@ function extendRow(
   row.logprobs.push(logprob);
   const tok = state.model.tokenizer;
   if (!tok || stop.length === 0) return;
-  const text = continuationText(tok, state.encoded[row.prompt], row.tokens);
+  const text = continuationAfter(
+    tok,
+    state.encoded[row.prompt],
+    headOf(state, row.prompt),
+    row.tokens,
+  );
   const found = checkStop(text, stop, { from: row.text.length });
   row.text = text;
   if (found.stopped) {
@@ -239,43 +326,57 @@ function extendRow(
 }
 
 /**
- * One decoding step: runs the decoder on the current feeds, chooses a token for every active
- * row, then drops finished rows from the batch and the KV cache and feeds the chosen tokens.
- * Returns false when every row has finished.
+ * One decoding step: runs the decoder on the current feeds (or takes the shared prefill's
+ * outputs), chooses a token for every row still generating, then feeds the chosen tokens. Rows
+ * that have finished stay in the batch (their outputs unread) until they are
+ * {@link DROP_FRACTION} of it, then leave it and the KV cache all at once. Returns false when
+ * every row has finished.
  */
 export async function step(state: DecodeState, options: SampleOptions = {}): Promise<boolean> {
   const { rows, model: { config: c } } = state;
-  const out = await runProgram(state.program, state.feeds, { trusted: state.steps > 0 });
+  const out = state.pending ??
+    await runProgram(state.program, state.feeds, { trusted: state.steps > 0 });
+  state.pending = undefined;
   const logits = out.logits.data as Float32Array;
   const [n, tq, v] = out.logits.shape;
-  const next: number[] = [];
-  const still: number[] = [];
-  state.active.forEach((r, i) => {
-    const row = rows[r];
+  const next = new BigInt64Array(n);
+  const live: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const row = rows[state.batch[i]];
+    if (row.finish) continue;
     const last = logits.subarray((i * tq + tq - 1) * v, (i * tq + tq) * v);
     const choice = chooseToken(last, options, row.rng);
     extendRow(state, row, choice.token, choice.logprobRaw, options);
-    if (!row.finish) {
-      still.push(i);
-      next.push(choice.token);
-    }
-  });
+    // A finished row is fed its last choice too: any token will do, its outputs go unread.
+    next[i] = BigInt(choice.token);
+    if (!row.finish) live.push(i);
+  }
   state.steps++;
-  options.onStep?.(state.steps, still.length);
-  if (still.length === 0) return false;
-  const keepAll = still.length === n;
-  state.active = still.map((i) => state.active[i]);
-  state.maskRows = still.map((i) => [...state.maskRows[i], 1]);
+  options.onStep?.(state.steps, live.length);
+  if (live.length === 0) return false;
+  const drop = (n - live.length) >= Math.max(1, n * DROP_FRACTION);
+  const keep = drop ? live : null;
+  const b = keep ? keep.length : n;
+  const width = state.mask.length / n;
+  const mask = new BigInt64Array(b * (width + 1));
+  const pos = new BigInt64Array(b);
+  for (let j = 0; j < b; j++) {
+    const i = keep ? keep[j] : j;
+    mask.set(state.mask.subarray(i * width, (i + 1) * width), j * (width + 1));
+    mask[j * (width + 1) + width] = 1n;
+    pos[j] = BigInt(++rows[state.batch[i]].lastPos);
+  }
   const feeds: Record<string, HostTensor> = { ...state.weights };
   for (let l = 0; l < c.numHiddenLayers; l++) {
     const nm = cacheNames(l);
-    feeds[nm.pastKey] = keepAll ? out[nm.presentKey] : selectRows(out[nm.presentKey], still);
-    feeds[nm.pastValue] = keepAll ? out[nm.presentValue] : selectRows(out[nm.presentValue], still);
+    feeds[nm.pastKey] = keep ? selectRows(out[nm.presentKey], keep) : out[nm.presentKey];
+    feeds[nm.pastValue] = keep ? selectRows(out[nm.presentValue], keep) : out[nm.presentValue];
   }
-  const b = state.active.length;
-  feeds.input_ids = tensor("int64", [b, 1], next);
-  feeds.attention_mask = tensor("int64", [b, state.maskRows[0].length], state.maskRows.flat());
-  feeds.position_ids = tensor("int64", [b, 1], state.active.map((r) => ++rows[r].lastPos));
+  if (keep) state.batch = keep.map((i) => state.batch[i]);
+  state.mask = mask;
+  feeds.input_ids = tensor("int64", [b, 1], keep ? BigInt64Array.from(keep, (i) => next[i]) : next);
+  feeds.attention_mask = tensor("int64", [b, width + 1], mask);
+  feeds.position_ids = tensor("int64", [b, 1], pos);
   state.feeds = feeds;
   return true;
 }
@@ -290,7 +391,7 @@ export function finish(state: DecodeState): Sample[] {
     text: r.finish === "stop"
       ? r.text
       : tok
-      ? continuationText(tok, state.encoded[r.prompt], r.tokens)
+      ? continuationAfter(tok, state.encoded[r.prompt], headOf(state, r.prompt), r.tokens)
       : "",
     logprobs: r.logprobs,
     finish: r.finish ?? "length",
