@@ -11,22 +11,31 @@
 import {
   add,
   cast,
+  concat,
   div,
   type DType,
   equal,
   exp,
-  globalNorm,
   grad,
   Graph,
   greater,
   logSoftmax,
+  matMul,
   max,
   mul,
   neg,
+  type Node,
+  ops,
   reduceMax,
   reduceSum,
+  reshape,
+  shapeOf,
+  slice,
+  sqrt,
   sub,
+  tensor,
   tokenNll,
+  transpose,
   unsqueeze,
   type Value,
   where,
@@ -183,46 +192,206 @@ export function buildEmbedGraph(c: LlamaConfig, dtype: DType = "float32"): Progr
   return { graph: g, weights, outputs: { pooled } };
 }
 
-/** The loss graph with the gradients of its loss for the named parameters (all by default). */
-function lossGradients(
+/**
+ * How one parameter enters the forward graph, each use with its output `y` (whose gradient the
+ * backward pass gives) and what the per-example gradient of the parameter is made of.
+ */
+type ParamUse =
+  /** y = x·Wᵀ (linear layers, the output layer): dW_b = G_bᵀ X_b. */
+  | { readonly kind: "matmul"; readonly y: Value; readonly x: Value }
+  /** y = a ∘ w, w broadcast over the leading axes (RMSNorm scales): dw_b = Σ a ∘ G. */
+  | { readonly kind: "scale"; readonly y: Value; readonly a: Value }
+  /** y = a + w, w broadcast over the leading axes (biases): dw_b = Σ G. */
+  | { readonly kind: "shift"; readonly y: Value }
+  /** y = E[ids] (the embedding): dE_b[v] = Σ_{t: ids_bt = v} G_bt. */
+  | { readonly kind: "rows"; readonly y: Value; readonly ids: Value };
+
+/** Names the parameter's use that per-example gradients cannot take apart. */
+function unsupportedUse(name: string, node: Node): Error {
+  return new Error(
+    `Cannot build per-example gradients: parameter '${name}' is used by ${node.op}${
+      node.label ? ` at '${node.label}'` : ""
+    }, which has no per-example rule (supported: MatMul of its transpose, Mul, Add, Gather)`,
+  );
+}
+
+/** Every use of parameter `w` in `g`: what the decoder does with weights, nothing more. */
+function paramUses(g: Graph, name: string, w: Value): ParamUse[] {
+  const consumers = (v: Value) => g.nodes.filter((n) => n.inputs.some((i) => i?.id === v.id));
+  const trailing = (y: Value) =>
+    w.shape.every((d, i) => d === y.shape[y.shape.length - w.shape.length + i]) &&
+    y.shape.length > w.shape.length;
+  const uses: ParamUse[] = [];
+  for (const node of consumers(w)) {
+    const [a, b] = node.inputs as Value[];
+    const y = node.outputs[0];
+    if (node.op === "Transpose" && w.shape.length === 2) {
+      for (const m of consumers(y)) {
+        if (m.op !== "MatMul" || m.inputs[1]?.id !== y.id || m.inputs[0]?.id === y.id) {
+          throw unsupportedUse(name, m);
+        }
+        uses.push({ kind: "matmul", y: m.outputs[0], x: m.inputs[0]! });
+      }
+    } else if (node.op === "Mul" && (a.id === w.id) !== (b.id === w.id) && trailing(y)) {
+      uses.push({ kind: "scale", y, a: a.id === w.id ? b : a });
+    } else if (node.op === "Add" && (a.id === w.id) !== (b.id === w.id) && trailing(y)) {
+      uses.push({ kind: "shift", y });
+    } else if (node.op === "Gather" && a.id === w.id && node.attrs.axis?.value === 0) {
+      uses.push({ kind: "rows", y, ids: b });
+    } else {
+      throw unsupportedUse(name, node);
+    }
+  }
+  return uses;
+}
+
+/**
+ * One use's share of each example's gradient, (B, …parameter shape), from the gradient `dy` of
+ * the use's output in the batched backward pass. The batch's loss is a sum of per-example
+ * losses, and example b's activations depend only on example b, so the share of row b is
+ * exactly example b's own.
+ */
+function perExampleShare(use: ParamUse, dy: Value, w: Value): Value {
+  const lead = (v: Value) =>
+    Array.from({ length: v.shape.length - w.shape.length - 1 }, (_, i) => i + 1);
+  switch (use.kind) {
+    case "matmul": {
+      const k = use.x.shape[use.x.shape.length - 1] as number;
+      const n = dy.shape[dy.shape.length - 1] as number;
+      const x = reshape(use.x, [0, -1, k]); // (B,T,in)
+      const g = reshape(dy, [0, -1, n]); // (B,T,out)
+      return matMul(transpose(g, [0, 2, 1]), x); // (B,out,in)
+    }
+    case "scale":
+      return reduceSum(mul(use.a, dy), lead(dy)); // (B, …w)
+    case "shift":
+      return reduceSum(dy, lead(dy)); // (B, …w)
+    case "rows": {
+      // Scatter-add each example's row gradients into its own zero (B,V,D) table.
+      const [v, d] = w.shape as number[];
+      const g = w.graph;
+      const batch = slice(shapeOf(use.ids), [0], [1], [0]); // (1)
+      const rows = g.constant(tensor("int64", [2], [v, d]));
+      const shape = concat([batch, rows], 0);
+      const zeros = ops.constantOfShape(shape, 0, w.dtype, [use.ids.shape[0], v, d]);
+      const at = ops.expandLike(unsqueeze(use.ids, [-1]), dy); // (B,T,D)
+      return ops.scatterElements(zeros, at, dy, 1, "add"); // (B,V,D)
+    }
+  }
+}
+
+/**
+ * One batched forward and backward pass for per-example gradients of the named parameters (all
+ * by default): each parameter's uses with the gradients `dys` of their outputs, and each
+ * example's loss (B). Padding rows carry loss weight 0 and sit after the real tokens (causal
+ * attention never looks at them), so they add nothing.
+ */
+function perExampleBackward(
   c: LlamaConfig,
   subset: readonly string[] | undefined,
   dtype: DType,
   what: string,
 ) {
-  const { graph, weights, loss } = buildLossGraph(c, { dtype });
-  const names = subset ?? Object.keys(weights);
+  const { graph, weights, tokenLogprobs } = buildLossGraph(c, { dtype });
+  const lossWeights = graph.inputs.find((v) => v.name === "loss_weights")!;
+  const names = [...(subset ?? Object.keys(weights))];
   for (const n of names) {
     if (!weights[n]) {
       throw new Error(`Cannot build ${what}: '${n}' is not a parameter of this model`);
     }
   }
-  return { graph, weights, loss, names, grads: grad(loss, names.map((n) => weights[n])) };
+  const uses = names.map((n) => paramUses(graph, n, weights[n]));
+  uses.forEach((u, i) => {
+    if (u.length === 0) {
+      throw new Error(`Cannot build ${what}: the loss does not use parameter '${names[i]}'`);
+    }
+  });
+  const loss = reduceSum(mul(neg(tokenLogprobs), lossWeights), [1]); // (B)
+  const flat = grad(reduceSum(loss), uses.flat().map((u) => u.y));
+  let k = 0;
+  const dys = uses.map((u) => u.map(() => flat[k++]));
+  return { graph, weights, names, uses, dys, loss };
 }
 
 /**
- * The L2 norm of the gradient of one example's weighted token loss, over all parameters or the
- * named subset. Run with batch 1: each example's gradient is its own.
+ * Each example's gradient of its own loss for each named parameter, (B, …shape), summed over
+ * the parameter's uses (a tied embedding is both the input table and the output layer).
+ */
+function perExampleGradients(
+  c: LlamaConfig,
+  subset: readonly string[] | undefined,
+  dtype: DType,
+  what: string,
+): { graph: Graph; weights: Weights; names: string[]; grads: Value[]; loss: Value } {
+  const { graph, weights, names, uses, dys, loss } = perExampleBackward(c, subset, dtype, what);
+  const grads = names.map((n, i) =>
+    uses[i].map((u, j) => perExampleShare(u, dys[i][j], weights[n])).reduce((a, b) => add(a, b))
+  );
+  return { graph, weights, names, grads, loss };
+}
+
+/** Σ over all axes but the batch axis: (B). */
+function sumPerExample(x: Value): Value {
+  return reduceSum(x, Array.from({ length: x.shape.length - 1 }, (_, i) => i + 1));
+}
+
+/** The Gram matrices X_b X_bᵀ (B,T,T) of (B,…,k) values, each computed once per value. */
+function gramOf(cache: Map<number, Value>, x: Value): Value {
+  let gram = cache.get(x.id);
+  if (!gram) {
+    const x3 = reshape(x, [0, -1, x.shape[x.shape.length - 1] as number]); // (B,T,k)
+    gram = matMul(x3, transpose(x3, [0, 2, 1])); // (B,T,T)
+    cache.set(x.id, gram);
+  }
+  return gram;
+}
+
+/**
+ * The L2 norm of each example's loss gradient, over all parameters or the named subset: output
+ * `grad_norm` (B), with each example's `loss` (B). One batched pass; each row's norm is that
+ * example's own (the rows never mix). A weight used once, by a matrix product y = x·Wᵀ, gets
+ * its squared norm without forming the gradient ("ghost norm"):
+ * ‖G_bᵀX_b‖² = Σ_{t,t'} (X_b X_bᵀ)_{tt'} (G_b G_bᵀ)_{tt'}, which costs T²·(in + out) instead
+ * of T·in·out and shares X_b X_bᵀ between the projections that read the same input (q, k, v;
+ * gate, up). Other weights (norm scales, biases, the embedding, and a tied embedding's two
+ * uses together) get their per-example gradient formed and squared.
  */
 export function buildGradNormGraph(
   c: LlamaConfig,
   subset?: readonly string[],
   dtype: DType = "float32",
 ): ProgramGraph {
-  const { graph, weights, loss, grads } = lossGradients(c, subset, dtype, "gradient norm");
-  return { graph, weights, outputs: { grad_norm: globalNorm(grads), loss } };
+  const { graph, weights, names, uses, dys, loss } = perExampleBackward(
+    c,
+    subset,
+    dtype,
+    "gradient norm",
+  );
+  const grams = new Map<number, Value>();
+  const squares = names.map((n, i) => {
+    const [use] = uses[i];
+    if (uses[i].length === 1 && use.kind === "matmul") {
+      return sumPerExample(mul(gramOf(grams, use.x), gramOf(grams, dys[i][0]))); // (B)
+    }
+    const d = uses[i].map((u, j) => perExampleShare(u, dys[i][j], weights[n]))
+      .reduce((a, b) => add(a, b));
+    return sumPerExample(mul(d, d)); // (B)
+  });
+  const norm = sqrt(squares.reduce((a, b) => add(a, b)));
+  return { graph, weights, outputs: { grad_norm: norm, loss } };
 }
 
 /**
- * The gradient of one example's weighted token loss with respect to each named parameter (all by
- * default), as outputs `grad.<name>` of the parameters' shapes, with `loss`. Run with batch 1.
+ * Each example's gradient of its own loss with respect to each named parameter (all by default),
+ * as outputs `grad.<name>` (B, …parameter shape), with each example's `loss` (B). One batched
+ * pass; row b is example b's gradient alone.
  */
 export function buildGradGraph(
   c: LlamaConfig,
   subset?: readonly string[],
   dtype: DType = "float32",
 ): ProgramGraph {
-  const { graph, weights, loss, grads, names } = lossGradients(c, subset, dtype, "gradient");
+  const { graph, weights, loss, grads, names } = perExampleGradients(c, subset, dtype, "gradient");
   const outputs: Record<string, Value> = { loss };
   names.forEach((n, i) => outputs[`grad.${n}`] = grads[i]);
   return { graph, weights, outputs };

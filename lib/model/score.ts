@@ -109,48 +109,115 @@ export interface GradExample {
   readonly weights?: readonly number[];
 }
 
-/**
- * The L2 norm of each example's loss gradient, over all parameters or the named `subset`
- * (e.g. `["lm_head.weight"]`): the "gradient magnitude" acquisition signal.
- */
-export async function gradientNorms(
+/** Options of {@link gradientNorms} and {@link gradientVectors}. */
+export interface GradientOptions {
+  /** Parameters to take the gradient of (e.g. `["lm_head.weight"]`). @default all */
+  readonly subset?: readonly string[];
+  /**
+   * Examples per ONNX Runtime call. Each holds its own copy of the gradient (B × the subset's
+   * parameters), so the default keeps that copy under about 256 MB, at most 16 examples.
+   * @default min(16, 64M / parameters in the subset)
+   */
+  readonly batchSize?: number;
+}
+
+/** The compiled per-example gradient program for `subset`, once per model. */
+function gradientProgram(
   model: LanguageModel,
-  examples: readonly GradExample[],
-  options: { subset?: readonly string[] } = {},
-): Promise<number[]> {
-  const key = `gradnorm:${options.subset?.join(",") ?? "*"}`;
+  kind: "gradnorm" | "grad",
+  names: readonly string[],
+  subset: readonly string[] | undefined,
+): Promise<Program> {
+  const key = `${kind}:${subset?.join(",") ?? "*"}`;
   let p = model.programs.get(key);
   if (!p) {
-    const { graph, outputs } = buildGradNormGraph(model.config, options.subset);
+    const build = kind === "gradnorm" ? buildGradNormGraph : buildGradGraph;
+    const { graph, outputs } = build(model.config, names);
     p = compile(model.runtime, graph, outputs);
     model.programs.set(key, p);
   }
-  const prog = await p;
-  const weights = weightFeeds(model);
-  const out: number[] = [];
-  for (const [i, ex] of examples.entries()) {
-    const b = packSequences([ex.tokens]);
+  return p;
+}
+
+/**
+ * Runs a per-example gradient program over `examples` in batches of similar length (sorted by
+ * length, so little of each batch is padding): `read` gets each batch's outputs, the indices
+ * (into `examples`) of its rows, and the per-example gradient's size.
+ */
+async function runGradientBatches(
+  model: LanguageModel,
+  prog: Program,
+  examples: readonly GradExample[],
+  names: readonly string[],
+  batchSize: number | undefined,
+  what: string,
+  read: (out: Record<string, HostTensor>, rows: number[]) => void,
+): Promise<void> {
+  const size = names.reduce((s, n) => s + model.store.get(n)!.data.length, 0);
+  const b = batchSize ?? Math.max(1, Math.min(16, Math.floor(64 * 2 ** 20 / size)));
+  if (!Number.isInteger(b) || b < 1) {
+    throw new RangeError(
+      `Cannot compute ${what}: 'batchSize' must be an integer ≥ 1: current value is ${b}`,
+    );
+  }
+  const lossWeights = examples.map((ex, i) => {
     const n = ex.tokens.length - 1;
     if (n < 1) {
-      throw new Error(`Cannot compute gradient norm of example ${i}: it needs at least 2 tokens`);
+      throw new Error(`Cannot compute ${what} of example ${i}: it needs at least 2 tokens`);
     }
     const w = ex.weights ?? Array(n).fill(1 / n);
     if (w.length !== n) {
       throw new RangeError(
-        `Cannot compute gradient norm of example ${i}: ${w.length} weights for ${n} targets`,
+        `Cannot compute ${what} of example ${i}: ${w.length} weights for ${n} targets`,
       );
     }
-    const lw = tensor("float32", [1, b.width], [...w, 0]);
-    const r = await runProgram(prog, {
-      ...weights,
-      input_ids: b.input_ids,
-      attention_mask: b.attention_mask,
-      position_ids: b.position_ids,
-      targets: b.targets,
-      loss_weights: lw,
-    });
-    out.push(Number(r.grad_norm.data[0]));
+    return w;
+  });
+  const order = examples.map((_, i) => i).sort((x, y) =>
+    examples[x].tokens.length - examples[y].tokens.length
+  );
+  const weights = weightFeeds(model);
+  for (let first = 0; first < order.length; first += b) {
+    const rows = order.slice(first, first + b);
+    const packed = packSequences(rows.map((i) => examples[i].tokens));
+    const lw = new Float32Array(rows.length * packed.width); // 0 on padding and the last token
+    rows.forEach((i, r) => lw.set(lossWeights[i], r * packed.width));
+    read(
+      await runProgram(prog, {
+        ...weights,
+        input_ids: packed.input_ids,
+        attention_mask: packed.attention_mask,
+        position_ids: packed.position_ids,
+        targets: packed.targets,
+        loss_weights: tensor("float32", [rows.length, packed.width], lw),
+      }),
+      rows,
+    );
   }
+}
+
+/**
+ * The L2 norm of each example's loss gradient, over all parameters or the named `subset`
+ * (e.g. `["lm_head.weight"]`): the "gradient magnitude" acquisition signal. Examples run in
+ * batches, each example's gradient kept its own (see `buildGradNormGraph`).
+ */
+export async function gradientNorms(
+  model: LanguageModel,
+  examples: readonly GradExample[],
+  options: GradientOptions = {},
+): Promise<number[]> {
+  const names = options.subset ?? [...llamaParamShapes(model.config).keys()];
+  const prog = await gradientProgram(model, "gradnorm", names, options.subset);
+  const out: number[] = Array(examples.length);
+  await runGradientBatches(
+    model,
+    prog,
+    examples,
+    names,
+    options.batchSize,
+    "gradient norm",
+    (r, rows) => rows.forEach((i, k) => out[i] = Number(r.grad_norm.data[k])),
+  );
   return out;
 }
 
@@ -158,7 +225,7 @@ export async function gradientNorms(
  * The gradient of each example's loss as one flat vector: the gradients of the parameters in
  * `subset` order (all parameters in the model's weight order by default), each flattened
  * row-major and concatenated. The "gradient vector" behind influence-style scores; its norm is
- * what {@link gradientNorms} returns. Each example runs alone (batch 1), like `gradientNorms`.
+ * what {@link gradientNorms} returns. Examples run in batches like `gradientNorms`.
  *
  * @example The gradient of a tiny random model: one float per parameter, its norm the gradient norm
  * ```ts
@@ -180,49 +247,33 @@ export async function gradientNorms(
 export async function gradientVectors(
   model: LanguageModel,
   examples: readonly GradExample[],
-  options: { subset?: readonly string[] } = {},
+  options: GradientOptions = {},
 ): Promise<Float32Array[]> {
   const names = options.subset ?? [...llamaParamShapes(model.config).keys()];
-  const key = `grad:${options.subset?.join(",") ?? "*"}`;
-  let p = model.programs.get(key);
-  if (!p) {
-    const { graph, outputs } = buildGradGraph(model.config, names);
-    p = compile(model.runtime, graph, outputs);
-    model.programs.set(key, p);
-  }
-  const prog = await p;
-  const weights = weightFeeds(model);
+  const prog = await gradientProgram(model, "grad", names, options.subset);
   const sizes = names.map((n) => model.store.get(n)!.data.length);
   const total = sizes.reduce((a, b) => a + b, 0);
-  const out: Float32Array[] = [];
-  for (const [i, ex] of examples.entries()) {
-    const n = ex.tokens.length - 1;
-    if (n < 1) {
-      throw new Error(`Cannot compute gradient of example ${i}: it needs at least 2 tokens`);
-    }
-    const w = ex.weights ?? Array(n).fill(1 / n);
-    if (w.length !== n) {
-      throw new RangeError(
-        `Cannot compute gradient of example ${i}: ${w.length} weights for ${n} targets`,
-      );
-    }
-    const b = packSequences([ex.tokens]);
-    const r = await runProgram(prog, {
-      ...weights,
-      input_ids: b.input_ids,
-      attention_mask: b.attention_mask,
-      position_ids: b.position_ids,
-      targets: b.targets,
-      loss_weights: tensor("float32", [1, b.width], [...w, 0]),
-    });
-    const flat = new Float32Array(total);
-    let at = 0;
-    names.forEach((name, k) => {
-      flat.set(r[`grad.${name}`].data as Float32Array, at);
-      at += sizes[k];
-    });
-    out.push(flat);
-  }
+  const out: Float32Array[] = Array(examples.length);
+  await runGradientBatches(
+    model,
+    prog,
+    examples,
+    names,
+    options.batchSize,
+    "gradient",
+    (r, rows) => {
+      rows.forEach((i, k) => {
+        const flat = new Float32Array(total);
+        let at = 0;
+        names.forEach((name, j) => {
+          const g = r[`grad.${name}`].data as Float32Array;
+          flat.set(g.subarray(k * sizes[j], (k + 1) * sizes[j]), at);
+          at += sizes[j];
+        });
+        out[i] = flat;
+      });
+    },
+  );
   return out;
 }
 
