@@ -90,7 +90,7 @@ async function firstFailures(
   };
   const failed: (string | null)[] = candidates.map(() => null);
   for (const gate of batchGates(config)) {
-    const open = candidates.flatMap((c, i) => (failed[i] === null ? [i] : []));
+    const open = candidates.flatMap((_, i) => (failed[i] === null ? [i] : []));
     if (open.length === 0) break;
     const verdicts: GateVerdict[] = await GATES[gate](open.map((i) => candidates[i]), env);
     verdicts.forEach((v, k) => {
