@@ -20,18 +20,26 @@ import { answerExample, optionError, optionsOf, resolveParams } from "./gradient
 import { cosine, type CountSketch, countSketch, projectVector } from "./projection.ts";
 import type { AcquireContext, AcquisitionFunction, Candidate } from "./types.ts";
 
-/** The projected gradient of one example, or null when it has no answer to learn. */
-async function projectedGradient(
+/**
+ * The projected gradients of the records (null for one without an answer to learn). Gradients
+ * come in batches of 16 and are projected at once: a full gradient is ~7 MB on the default
+ * student, so holding all of them would cost more than computing them.
+ */
+async function projectedGradients(
   model: LanguageModel,
   sketch: CountSketch,
-  record: Candidate["record"],
+  records: readonly Candidate["record"][],
   subset: readonly string[] | undefined,
-): Promise<Float64Array | null> {
-  const ex = answerExample(model, record);
-  if (!ex) return null;
-  // One example at a time: a full gradient is ~7 MB on the default student.
-  const [g] = await gradientVectors(model, [ex], { subset });
-  return projectVector(sketch, g);
+): Promise<(Float64Array | null)[]> {
+  const examples = records.map((r) => answerExample(model, r));
+  const live = examples.flatMap((ex, i) => (ex ? [{ ex, i }] : []));
+  const out: (Float64Array | null)[] = records.map(() => null);
+  for (let first = 0; first < live.length; first += 16) {
+    const chunk = live.slice(first, first + 16);
+    const grads = await gradientVectors(model, chunk.map((c) => c.ex), { subset });
+    chunk.forEach((c, k) => out[c.i] = projectVector(sketch, grads[k]));
+  }
+  return out;
 }
 
 /**
@@ -87,8 +95,7 @@ export const influence: AcquisitionFunction = Object.freeze({
       }
       const sum = new Float64Array(dim as number);
       let count = 0;
-      for (const record of validation) {
-        const p = await projectedGradient(model, sketch, record, subset);
+      for (const p of await projectedGradients(model, sketch, validation, subset)) {
         if (!p) continue;
         for (let k = 0; k < p.length; k++) sum[k] += p[k];
         count++;
@@ -101,11 +108,12 @@ export const influence: AcquisitionFunction = Object.freeze({
       target = sum.map((v) => v / count);
       context.cache.set(targetKey, target);
     }
-    const out: (number | null)[] = [];
-    for (const c of candidates) {
-      const p = await projectedGradient(model, sketch, c.record, subset);
-      out.push(p ? cosine(p, target) : null);
-    }
-    return out;
+    const projected = await projectedGradients(
+      model,
+      sketch,
+      candidates.map((c) => c.record),
+      subset,
+    );
+    return projected.map((p) => (p ? cosine(p, target) : null));
   },
 });
