@@ -28,3 +28,9 @@ export {
   type FineTuneResult,
   type StepReport,
 } from "./sft.ts";
+export {
+  type FineTunePreset,
+  fineTuneOptions,
+  SFT_PRESETS,
+  type SftPresetName,
+} from "./presets.ts";
