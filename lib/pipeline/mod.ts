@@ -1,0 +1,51 @@
+/**
+ * The AcquisitionSynthesis flow as resumable stages over a run folder: seed → train-generator →
+ * synthesise → label → fine-tune → evaluate → report, from one validated JSON config; baselines
+ * one config switch away; `quick` scales every stage to a smoke run.
+ *
+ * @example Validate a config and look at the stages
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { STAGES, validatePipelineConfig } from "./mod.ts";
+ * const c = validatePipelineConfig({ name: "demo", baseline: "untrained-generator" });
+ * assert.equal(c.baseline, "untrained-generator");
+ * assert.equal(STAGES[0], "seed");
+ * ```
+ *
+ * @module
+ */
+
+export {
+  DEFAULT_MODELS,
+  type EvaluationConfig,
+  type FileSeeds,
+  type PipelineConfig,
+  type ProceduralSeeds,
+  type ResolvedPipelineConfig,
+  type SeedSource,
+  validatePipelineConfig,
+} from "./config.ts";
+export { type Baseline, type BaselineName, BASELINES, type SampleSource } from "./baselines.ts";
+export { type ResolvedSftConfig, validateSftConfig } from "./sft_config.ts";
+export { QUICK, quickConfig } from "./quick.ts";
+export {
+  configChanges,
+  type PlannedStage,
+  planStages,
+  type Stage,
+  STAGE_FIELDS,
+  STAGE_PATHS,
+  type StageAction,
+  type StageMarker,
+  STAGES,
+} from "./stages.ts";
+export {
+  resumableFineTune,
+  type ResumableFineTuneOptions,
+  type ResumableFineTuneResult,
+  sftSteps,
+} from "./fine_tune.ts";
+export { type Figures, type GroupResult, resultTable, type SetResult } from "./stage_evaluate.ts";
+export { type ReportData } from "./stage_report.ts";
+export { type PipelineOptions, type PipelineResult, runPipeline, STAGE_IMPLS } from "./run.ts";
+export { createRunLog, type Log } from "./run_log.ts";

@@ -1,0 +1,143 @@
+/**
+ * The report stage: what the run did, gathered from its folder: reward curves per function
+ * (from `metrics.jsonl`), the per-kind share of the generated tasks (early and late GRPO
+ * steps, and the labelled dataset), and per-kind accuracy before and after fine-tuning with
+ * intervals (from `eval/results.json`). Written as `report/report.json` and a markdown summary
+ * `report/summary.md`.
+ *
+ * @module
+ */
+
+import type { GrpoStepMetrics } from "../rl/mod.ts";
+import type { StageContext, StageResult } from "./context.ts";
+import { readJsonl, writeJson } from "./run_log.ts";
+import type { SetResult } from "./stage_evaluate.ts";
+
+/** Everything the report shows. */
+export interface ReportData {
+  readonly name: string;
+  readonly baseline: string;
+  /** Per reward part (and `reward`, the shaped total): the mean of each GRPO step. */
+  readonly rewardCurves: Record<string, (number | null)[]>;
+  /** Share of parsed generated tasks per kind: the first and last GRPO step, and the dataset. */
+  readonly kindShares: {
+    readonly firstStep: Record<string, number> | null;
+    readonly lastStep: Record<string, number> | null;
+    readonly dataset: Record<string, number>;
+  };
+  readonly evaluation: SetResult[];
+  /** Seconds per stage, from the stage markers. */
+  readonly seconds: Record<string, number>;
+}
+
+async function readMetrics(path: string): Promise<GrpoStepMetrics[]> {
+  try {
+    return await readJsonl<GrpoStepMetrics>(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return [];
+    throw e;
+  }
+}
+
+/** Reward curves per function: the step means, in step order. */
+export function rewardCurves(
+  metrics: readonly GrpoStepMetrics[],
+): Record<string, (number | null)[]> {
+  const names = [...new Set(metrics.flatMap((m) => Object.keys(m.parts)))];
+  return {
+    reward: metrics.map((m) => m.reward.mean),
+    ...Object.fromEntries(names.map((n) => [n, metrics.map((m) => m.parts[n]?.mean ?? null)])),
+  };
+}
+
+function shares(counts: Record<string, number>): Record<string, number> {
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  return Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, total ? v / total : 0]));
+}
+
+const pct = (
+  x: number | null | undefined,
+) => (x === null || x === undefined ? "–" : `${(100 * x).toFixed(0)}%`);
+
+/** The markdown summary. */
+export function reportMarkdown(d: ReportData, table: string): string {
+  const curves = Object.entries(d.rewardCurves);
+  const steps = curves[0]?.[1].length ?? 0;
+  const fmt = (x: number | null) => (x === null ? "–" : x.toFixed(3));
+  const kinds = [
+    ...new Set([
+      ...Object.keys(d.kindShares.firstStep ?? {}),
+      ...Object.keys(d.kindShares.lastStep ?? {}),
+      ...Object.keys(d.kindShares.dataset),
+    ]),
+  ].sort();
+  const acc = new Map(d.evaluation.flatMap((s) => s.groups.map((g) => [g.group, g] as const)));
+  return [
+    `# Run ${d.name}`,
+    "",
+    `Baseline: ${d.baseline}. Seconds per stage: ${
+      Object.entries(d.seconds).map(([s, t]) => `${s} ${t.toFixed(1)}`).join(", ")
+    }.`,
+    "",
+    "## Reward per function (GRPO step means)",
+    "",
+    steps === 0 ? "No GRPO steps in this run." : `| step | ${curves.map(([n]) => n).join(" | ")} |`,
+    ...(steps === 0 ? [] : [`|---|${curves.map(() => "---").join("|")}|`]),
+    ...Array.from(
+      { length: steps },
+      (_, i) => `| ${i + 1} | ${curves.map(([, v]) => fmt(v[i])).join(" | ")} |`,
+    ),
+    "",
+    "## Kinds of the generated tasks, and the student's accuracy on them",
+    "",
+    "| kind | share, first GRPO step | share, last GRPO step | share of dataset | accuracy before | accuracy after |",
+    "|---|---|---|---|---|---|",
+    ...kinds.map((k) => {
+      const g = acc.get(k);
+      const a = (f?: { accuracy: number; low: number; high: number }) =>
+        f ? `${pct(f.accuracy)} [${pct(f.low)}, ${pct(f.high)}]` : "–";
+      return `| ${k} | ${pct(d.kindShares.firstStep?.[k])} | ${pct(d.kindShares.lastStep?.[k])} | ${
+        pct(d.kindShares.dataset[k])
+      } | ${a(g?.before)} | ${a(g?.after)} |`;
+    }),
+    "",
+    "## Accuracy before and after fine-tuning (95% intervals; paired bootstrap for the change)",
+    "",
+    "```",
+    table,
+    "```",
+    "",
+  ].join("\n");
+}
+
+/** Gathers the run's figures and writes the report. */
+export async function reportStage(ctx: StageContext): Promise<StageResult> {
+  const metrics = await readMetrics(`${ctx.out}/metrics.jsonl`);
+  const evaluation = JSON.parse(await Deno.readTextFile(`${ctx.out}/eval/results.json`))
+    .sets as SetResult[];
+  const table = await Deno.readTextFile(`${ctx.out}/eval/table.txt`);
+  const labelled = (ctx.outputs.label?.kinds ?? {}) as Record<string, number>;
+  const seconds: Record<string, number> = {};
+  for await (const e of Deno.readDir(`${ctx.out}/stages`)) {
+    if (!e.name.endsWith(".json")) continue;
+    const m = JSON.parse(await Deno.readTextFile(`${ctx.out}/stages/${e.name}`));
+    seconds[m.stage] = m.seconds;
+  }
+  const data: ReportData = {
+    name: ctx.config.name,
+    baseline: ctx.config.baseline,
+    rewardCurves: rewardCurves(metrics),
+    kindShares: {
+      firstStep: metrics[0]?.kinds ?? null,
+      lastStep: metrics.at(-1)?.kinds ?? null,
+      dataset: shares(labelled),
+    },
+    evaluation,
+    seconds,
+  };
+  await Deno.mkdir(`${ctx.out}/report`, { recursive: true });
+  await writeJson(`${ctx.out}/report/report.json`, data);
+  await Deno.writeTextFile(`${ctx.out}/report/summary.md`, reportMarkdown(data, table.trimEnd()));
+  ctx.log(`report: ${ctx.out}/report/summary.md`);
+  return { outputs: { report: "report/summary.md", data: "report/report.json" } };
+}
