@@ -70,7 +70,10 @@ export interface PipelineConfig {
   readonly name: string;
   /** Seed of every random choice in the run. @default 0 */
   readonly seed?: number;
-  /** Model folders. @default the embedded data/models/generator and data/models/student */
+  /**
+   * Model folders; `reference` (the frozen model of the KL term) defaults to the generator's
+   * folder, loaded once more. @default the embedded data/models/generator and data/models/student
+   */
   readonly models?: {
     readonly generator?: string;
     readonly student?: string;
@@ -328,19 +331,24 @@ export function validatePipelineConfig(raw: unknown, file = "(config)"): Resolve
     Object.keys(BASELINES) as BaselineName[],
     "none",
   );
-  const rewards = r.nested(
-    "rewards",
-    () => validateRewardConfig((o.rewards ?? {}) as RewardConfig),
+  const rewards = BASELINES[baseline].rewards(
+    r.nested("rewards", () => validateRewardConfig((o.rewards ?? {}) as RewardConfig)),
   );
   const grpo = r.nested("grpo", () => validateGrpoConfig(o.grpo ?? {}, "grpo"));
-  if (grpo.klCoef > 0 && !models.reference && BASELINES[baseline].trainsGenerator) {
-    r.fail(RangeError, "models.reference", "must name a model when 'grpo.klCoef' > 0", null);
+  const seeds = resolveSeeds(r, o.seeds);
+  if (BASELINES[baseline].samples === "oracle" && seeds.source !== "procedural") {
+    r.fail(
+      RangeError,
+      "seeds.source",
+      "must be 'procedural' for the oracle baseline",
+      seeds.source,
+    );
   }
   return {
     name,
     seed: r.int("seed", o.seed, 0, 0),
     models,
-    seeds: resolveSeeds(r, o.seeds),
+    seeds,
     rewards,
     grpo,
     synth: r.nested("synth", () => validateSynthConfig(o.synth ?? {}, "synth")),

@@ -34,6 +34,20 @@ export const STAGE_IMPLS: Readonly<Record<Stage, { run: StageFn; checkpoints: bo
     report: { run: reportStage, checkpoints: false },
   });
 
+/** Refuses model folders without a `config.json` before any stage runs. */
+async function checkModels(config: ResolvedPipelineConfig): Promise<void> {
+  const { models } = config;
+  for (const [field, dir] of Object.entries(models)) {
+    if (dir === null) continue;
+    const ok = await Deno.stat(`${dir}/config.json`).then((s) => s.isFile, () => false);
+    if (!ok) {
+      throw new Error(
+        `Cannot run the pipeline: 'models.${field}' must be a model folder with a config.json (the default models, or a Hugging Face Llama-family folder): current value is '${dir}'`,
+      );
+    }
+  }
+}
+
 /** Options of {@link runPipeline}. */
 export interface PipelineOptions {
   readonly config: ResolvedPipelineConfig;
@@ -84,6 +98,7 @@ export interface PipelineResult {
 export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   const { out, from, onLog, progress = false, signals = ["SIGINT", "SIGTERM"] } = o;
   const config = o.quick && !o.config.quick ? quickConfig(o.config) : o.config;
+  await checkModels(config);
   const plan = await planStages(out, config, from);
   await Deno.mkdir(out, { recursive: true });
   await writeJson(`${out}/config.json`, o.raw);
