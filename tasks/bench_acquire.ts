@@ -33,7 +33,7 @@ import {
   DEFAULT_MODEL_DIR,
   embedSequences,
   gradientNorms,
-  gradientVectors,
+  gradientSketches,
   type LanguageModel,
   loadModel,
   scoreDistributions,
@@ -52,8 +52,11 @@ export type PrimitiveStep =
   | { readonly kind: "distributions"; readonly times: number }
   /** Per-example gradient norms of the gold completion's loss. */
   | { readonly kind: "gradient" }
-  /** Per-example flat gradient vectors of the gold completion's loss. */
-  | { readonly kind: "gradient-vectors" }
+  /**
+   * Per-example gradients of the gold completion's loss, CountSketch-projected to `dim` values
+   * inside the gradient program (as influence projects them).
+   */
+  | { readonly kind: "gradient-sketches"; readonly dim: number }
   /** Mean-pooled student hidden states of the questions. */
   | { readonly kind: "embed" }
   /**
@@ -83,7 +86,7 @@ export const PRIMITIVES: Readonly<Record<string, readonly PrimitiveStep[]>> = Ob
   egl: [{ kind: "sample", n: 4, maxNewTokens: 64, then: "gradient" }],
   "gradient-magnitude": [{ kind: "gradient" }],
   "gradient-magnitude-normalised": [{ kind: "gradient" }],
-  influence: [{ kind: "gradient-vectors" }],
+  influence: [{ kind: "gradient-sketches", dim: 2048 }],
   proximity: [{ kind: "embed" }],
   diversity: [{ kind: "embed" }],
   "diversity-facility": [{ kind: "embed" }],
@@ -162,9 +165,20 @@ async function runStep(
     case "gradient":
       await gradientNorms(model, gradExamples());
       return;
-    case "gradient-vectors":
-      await gradientVectors(model, gradExamples());
+    case "gradient-sketches": {
+      // Buckets and signs from an integer hash, built here: a few ms (under 1% of the step) that
+      // influence does not spend (it draws its sketch once per context), counted against the
+      // primitive, which raises influence's ratio by at most that much.
+      const n = [...model.store.values()].reduce((a, t) => a + t.data.length, 0);
+      const bucket = new Int32Array(n), sign = new Int8Array(n);
+      for (let i = 0; i < n; i++) {
+        const h = Math.imul(i ^ 0x9e3779b9, 0x85ebca6b) >>> 0;
+        bucket[i] = h % step.dim;
+        sign[i] = h & 0x80000000 ? -1 : 1;
+      }
+      await gradientSketches(model, gradExamples(), { dim: step.dim, bucket, sign });
       return;
+    }
     case "embed":
       await embedSequences(model, records.map((r) => tok.encode(r.question, { addBos: true })));
       return;

@@ -15,15 +15,15 @@
  * @module
  */
 
-import { gradientVectors, type LanguageModel } from "../model/mod.ts";
+import { type GradExample, gradientSketches, type LanguageModel } from "../model/mod.ts";
 import { answerExample, optionError, optionsOf, resolveParams } from "./gradient.ts";
-import { cosine, type CountSketch, countSketch, projectVector } from "./projection.ts";
+import { cosine, type CountSketch, countSketch } from "./projection.ts";
 import type { AcquireContext, AcquisitionFunction, Candidate } from "./types.ts";
 
 /**
- * The projected gradients of the records (null for one without an answer to learn). Gradients
- * come in batches of 16 and are projected at once: a full gradient is ~7 MB on the default
- * student, so holding all of them would cost more than computing them.
+ * The projected gradients of the records (null for one without an answer to learn), projected
+ * inside the gradient program (`gradientSketches`): a full gradient is ~7 MB on the default
+ * student, and copying each one out to project it here cost more than computing it.
  */
 async function projectedGradients(
   model: LanguageModel,
@@ -32,14 +32,10 @@ async function projectedGradients(
   subset: readonly string[] | undefined,
 ): Promise<(Float64Array | null)[]> {
   const examples = records.map((r) => answerExample(model, r));
-  const live = examples.flatMap((ex, i) => (ex ? [{ ex, i }] : []));
-  const out: (Float64Array | null)[] = records.map(() => null);
-  for (let first = 0; first < live.length; first += 16) {
-    const chunk = live.slice(first, first + 16);
-    const grads = await gradientVectors(model, chunk.map((c) => c.ex), { subset });
-    chunk.forEach((c, k) => out[c.i] = projectVector(sketch, grads[k]));
-  }
-  return out;
+  const live = examples.filter((ex): ex is GradExample => ex !== null);
+  const sketches = live.length ? await gradientSketches(model, live, sketch, { subset }) : [];
+  let k = 0;
+  return examples.map((ex) => (ex ? Float64Array.from(sketches[k++]) : null));
 }
 
 /**

@@ -67,7 +67,10 @@ export { readLlama2c, readLlama2cCheckpoint } from "./llama2c.ts";
 export {
   embedSequences,
   type GradExample,
+  type GradientOptions,
   gradientNorms,
+  type GradientSketch,
+  gradientSketches,
   gradientVectors,
   scoreDistributions,
   scoreTokens,

@@ -396,3 +396,38 @@ export function buildGradGraph(
   names.forEach((n, i) => outputs[`grad.${n}`] = grads[i]);
   return { graph, weights, outputs };
 }
+
+/**
+ * Each example's loss gradient over the named parameters (all by default), flattened in that
+ * order and concatenated (N values), then projected by a CountSketch to `dim` values:
+ * sketch_b[k] = Σ_{i: bucket_i = k} sign_i · g_b[i]. Inputs `sketch_bucket` (N) int32 and
+ * `sketch_sign` (N) (±1); output `sketch` (B, dim), with each example's `loss` (B). The full
+ * gradients never leave the program, and the sums run in float32.
+ */
+export function buildGradSketchGraph(
+  c: LlamaConfig,
+  dim: number,
+  subset?: readonly string[],
+  dtype: DType = "float32",
+): ProgramGraph {
+  if (!Number.isInteger(dim) || dim < 1) {
+    throw new RangeError(
+      `Cannot build gradient sketch: 'dim' must be an integer ≥ 1: current value is ${dim}`,
+    );
+  }
+  const { graph, weights, loss, grads } = perExampleGradients(c, subset, dtype, "gradient sketch");
+  const n = grads.reduce(
+    (a, d) => a + d.shape.slice(1).reduce((x: number, y) => x * (y as number), 1),
+    0,
+  );
+  const bucket = graph.input("sketch_bucket", "int32", [n]);
+  const sign = graph.input("sketch_sign", dtype, [n]);
+  const flat = concat(grads.map((d) => reshape(d, [0, -1])), 1); // (B,N)
+  const updates = transpose(mul(flat, sign), [1, 0]); // (N,B)
+  const batch = slice(shapeOf(flat), [0], [1], [0]); // (1)
+  const shape = concat([graph.constant(tensor("int64", [1], [dim])), batch], 0);
+  const zeros = ops.constantOfShape(shape, 0, dtype, [dim, flat.shape[0]]); // (dim,B)
+  const at = unsqueeze(cast(bucket, "int64"), [-1]); // (N,1)
+  const sketch = transpose(ops.scatterND(zeros, at, updates, "add"), [1, 0]); // (B,dim)
+  return { graph, weights, outputs: { sketch, loss } };
+}

@@ -12,7 +12,7 @@ import { type PackedBatch, packSequences } from "./batch.ts";
 import { decoder, lmHead, weightInputs } from "./llama.ts";
 import { embedProgram, type LanguageModel, scoreProgram, weightFeeds } from "./model.ts";
 import { llamaParamShapes } from "./config.ts";
-import { buildGradGraph, buildGradNormGraph } from "./programs.ts";
+import { buildGradGraph, buildGradNormGraph, buildGradSketchGraph } from "./programs.ts";
 
 /**
  * Runs `prog` over `sequences` in packed batches of `batchSize`, feeding only the weights the
@@ -152,6 +152,7 @@ async function runGradientBatches(
   batchSize: number | undefined,
   what: string,
   read: (out: Record<string, HostTensor>, rows: number[]) => void,
+  extra: Record<string, HostTensor> = {},
 ): Promise<void> {
   const size = names.reduce((s, n) => s + model.store.get(n)!.data.length, 0);
   const b = batchSize ?? Math.max(1, Math.min(16, Math.floor(64 * 2 ** 20 / size)));
@@ -185,6 +186,7 @@ async function runGradientBatches(
     read(
       await runProgram(prog, {
         ...weights,
+        ...extra,
         input_ids: packed.input_ids,
         attention_mask: packed.attention_mask,
         position_ids: packed.position_ids,
@@ -273,6 +275,82 @@ export async function gradientVectors(
         out[i] = flat;
       });
     },
+  );
+  return out;
+}
+
+/** A CountSketch: input coordinate i goes to output `bucket[i]` (< `dim`) with sign `sign[i]`. */
+export interface GradientSketch {
+  readonly dim: number;
+  readonly bucket: Int32Array;
+  /** ±1 per input coordinate. */
+  readonly sign: Int8Array;
+}
+
+/**
+ * Each example's loss gradient (as {@link gradientVectors} flattens it) projected by a
+ * CountSketch inside the program: sketch[k] = Σ_{i: bucket[i] = k} sign[i] · g[i], summed in
+ * float32. What influence-style scores need, without copying out a full gradient per example.
+ *
+ * @example The sketch is the projection of the full gradient vector
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createRng } from "../run/mod.ts";
+ * import { createRuntime } from "../runtime/mod.ts";
+ * import { countParams, createModel, gradientSketches, gradientVectors, initWeights, llamaConfigFromHf } from "./mod.ts";
+ * const config = llamaConfigFromHf({
+ *   vocab_size: 12, hidden_size: 16, intermediate_size: 24, num_hidden_layers: 1,
+ *   num_attention_heads: 2, num_key_value_heads: 1, max_position_embeddings: 16,
+ * });
+ * const model = createModel(config, initWeights(config, createRng(1)), createRuntime({ threads: 1 }));
+ * const n = countParams(config);
+ * const bucket = Int32Array.from({ length: n }, (_, i) => (i * 7) % 5);
+ * const sign = Int8Array.from({ length: n }, (_, i) => (i % 3 === 0 ? -1 : 1));
+ * const [s] = await gradientSketches(model, [{ tokens: [1, 7, 3] }], { dim: 5, bucket, sign });
+ * const [g] = await gradientVectors(model, [{ tokens: [1, 7, 3] }]);
+ * const want = new Float64Array(5);
+ * g.forEach((x, i) => want[bucket[i]] += sign[i] * x);
+ * want.forEach((x, k) => assert.ok(Math.abs(s[k] - x) < 1e-5));
+ * ```
+ */
+export async function gradientSketches(
+  model: LanguageModel,
+  examples: readonly GradExample[],
+  sketch: GradientSketch,
+  options: GradientOptions = {},
+): Promise<Float32Array[]> {
+  const names = options.subset ?? [...llamaParamShapes(model.config).keys()];
+  const n = names.reduce((s, name) => s + model.store.get(name)!.data.length, 0);
+  if (sketch.bucket.length !== n || sketch.sign.length !== n) {
+    throw new RangeError(
+      `Cannot sketch gradients: the sketch takes ${sketch.bucket.length} coordinates (signs ${sketch.sign.length}) but the gradient has ${n}`,
+    );
+  }
+  const key = `gradsketch:${sketch.dim}:${options.subset?.join(",") ?? "*"}`;
+  let p = model.programs.get(key);
+  if (!p) {
+    const { graph, outputs } = buildGradSketchGraph(model.config, sketch.dim, names);
+    p = compile(model.runtime, graph, outputs);
+    model.programs.set(key, p);
+  }
+  const prog = await p;
+  const extra = {
+    sketch_bucket: tensor("int32", [n], sketch.bucket),
+    sketch_sign: tensor("float32", [n], Float32Array.from(sketch.sign)),
+  };
+  const out: Float32Array[] = Array(examples.length);
+  await runGradientBatches(
+    model,
+    prog,
+    examples,
+    names,
+    options.batchSize,
+    "gradient sketch",
+    (r, rows) => {
+      const data = r.sketch.data as Float32Array;
+      rows.forEach((i, k) => out[i] = data.slice(k * sketch.dim, (k + 1) * sketch.dim));
+    },
+    extra,
   );
   return out;
 }

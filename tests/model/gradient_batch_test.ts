@@ -4,7 +4,12 @@ import { type LlamaConfig, llamaConfigFromHf, llamaParamShapes } from "../../lib
 import { initWeights } from "../../lib/model/init.ts";
 import { createModel, type LanguageModel } from "../../lib/model/model.ts";
 import { buildLossGraph } from "../../lib/model/programs.ts";
-import { type GradExample, gradientNorms, gradientVectors } from "../../lib/model/score.ts";
+import {
+  type GradExample,
+  gradientNorms,
+  gradientSketches,
+  gradientVectors,
+} from "../../lib/model/score.ts";
 import { compile, createRuntime, runProgram } from "../../lib/runtime/program.ts";
 import { createRng } from "../../lib/run/rng.ts";
 
@@ -111,6 +116,22 @@ for (const [label, config] of Object.entries(CONFIGS)) {
         v.forEach((x, k) => worst = Math.max(worst, Math.abs(x - want.vectors[i][k])));
         assert.ok(worst <= 1e-4 * want.norms[i], `gradient of example ${i}: off by ${worst}`);
       });
+      // The sketch of each batched gradient is the sketch of its batch-1 gradient.
+      const rng = createRng(9);
+      const n = want.vectors[0].length;
+      const sketch = {
+        dim: 37,
+        bucket: Int32Array.from({ length: n }, () => rng.int(0, 36)),
+        sign: Int8Array.from({ length: n }, () => (rng.next() < 0.5 ? -1 : 1)),
+      };
+      const sketches = await gradientSketches(model, exs, sketch, { subset, batchSize: 3 });
+      sketches.forEach((s, i) => {
+        const ref = new Float64Array(sketch.dim);
+        want.vectors[i].forEach((x, k) => ref[sketch.bucket[k]] += sketch.sign[k] * x);
+        let worst = 0;
+        s.forEach((x, k) => worst = Math.max(worst, Math.abs(x - ref[k])));
+        assert.ok(worst <= 1e-4 * want.norms[i], `sketch of example ${i}: off by ${worst}`);
+      });
       // The default batch size (all seven in one batch) gives the same norms.
       const together = await gradientNorms(model, exs, { subset });
       together.forEach((x, i) => assertClose(x, want.norms[i], `norm of example ${i} (one batch)`));
@@ -141,4 +162,9 @@ Deno.test("gradient norms reject a bad batch size, a too-short example and misma
     /example 0: 1 weights for 2 targets/,
   );
   assert.deepEqual(await gradientNorms(model, []), []);
+  const sketch = { dim: 4, bucket: new Int32Array(3), sign: new Int8Array(3) };
+  await assert.rejects(
+    gradientSketches(model, [{ tokens: [1, 2] }], sketch),
+    /the sketch takes 3 coordinates \(signs 3\) but the gradient has \d+/,
+  );
 });
