@@ -1,0 +1,89 @@
+/**
+ * Figures and tables in a Deno Jupyter notebook: objects that carry the kernel's display method
+ * (`Symbol.for("Jupyter.display")`, which `Deno.jupyter.$display` names), so a cell whose last
+ * value is one — or `await Deno.jupyter.display(x)` anywhere — shows the plot inline (the plotly
+ * MIME bundle, which JupyterLab and VS Code draw) with the figure's table as the HTML fallback.
+ *
+ * @module
+ */
+
+import { type Figure, figureTable, formatCell, type Table } from "./figure.ts";
+import { escapeHtml, tableHtml } from "./html.ts";
+
+/** The MIME type under which Jupyter front ends draw a plotly figure. */
+export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
+
+/**
+ * The symbol Deno's Jupyter kernel calls to get an object's MIME bundle (`Deno.jupyter.$display`).
+ *
+ * @example It is the registered symbol, so any object can carry it
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { JUPYTER_DISPLAY } from "./mod.ts";
+ * assert.equal(JUPYTER_DISPLAY, Symbol.for("Jupyter.display"));
+ * ```
+ */
+export const JUPYTER_DISPLAY: unique symbol = Symbol.for("Jupyter.display");
+
+/** Something a Deno notebook cell displays richly. */
+export interface Displayable {
+  [JUPYTER_DISPLAY](): Record<string, unknown>;
+}
+
+function plainTable(t: Table): string {
+  return [t.title, t.columns.join("\t"), ...t.rows.map((r) => r.map(formatCell).join("\t"))].join(
+    "\n",
+  );
+}
+
+/**
+ * A figure as a notebook shows it: the plotly bundle, its table as HTML (for front ends that do
+ * not draw plotly) and as plain text.
+ *
+ * @example The bundle a cell receives
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { displayFigure, FIGURES, JUPYTER_DISPLAY } from "./mod.ts";
+ * const fig = FIGURES.bars({ id: "b", title: "share", categories: ["add"], series: [{ name: "before", values: [0.2] }] });
+ * const bundle = displayFigure(fig)[JUPYTER_DISPLAY]();
+ * assert.deepEqual(bundle["application/vnd.plotly.v1+json"], { data: fig.data, layout: fig.layout });
+ * assert.match(String(bundle["text/html"]), /<td>add<\/td>/);
+ * ```
+ */
+export function displayFigure(figure: Figure): Displayable {
+  return {
+    [JUPYTER_DISPLAY]: () => {
+      const table = figureTable(figure);
+      return {
+        [PLOTLY_MIME]: {
+          data: figure.data,
+          layout: figure.layout ?? { title: { text: figure.title } },
+        },
+        "text/html": `<h4>${escapeHtml(figure.title)}</h4>\n${tableHtml(table, 0)}`,
+        "text/plain": plainTable(table),
+      };
+    },
+  };
+}
+
+/**
+ * A table as a notebook shows it: HTML, and tab-separated plain text.
+ *
+ * @example An HTML table with escaped text
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { displayTable, JUPYTER_DISPLAY } from "./mod.ts";
+ * const t = { id: "t", title: "kinds", columns: ["kind", "accuracy"], rows: [["<add>", 0.25]] };
+ * const bundle = displayTable(t)[JUPYTER_DISPLAY]();
+ * assert.match(String(bundle["text/html"]), /<td>&lt;add&gt;<\/td><td class="n">0.25<\/td>/);
+ * assert.equal(bundle["text/plain"], "kinds\nkind\taccuracy\n<add>\t0.25");
+ * ```
+ */
+export function displayTable(table: Table): Displayable {
+  return {
+    [JUPYTER_DISPLAY]: () => ({
+      "text/html": tableHtml(table, Infinity),
+      "text/plain": plainTable(table),
+    }),
+  };
+}
