@@ -4,7 +4,14 @@
  * (or OUT/<model>/ with --out), with a checkpoint that a rerun of the same command resumes.
  */
 
-import { corpusRecords, DEFAULT_MIX, renderGenerator, renderStudent } from "../lib/data/mod.ts";
+import {
+  type CorpusMix,
+  corpusRecords,
+  DEFAULT_MIX,
+  renderGenerator,
+  renderStudent,
+  TASK_KINDS,
+} from "../lib/data/mod.ts";
 import {
   countParams,
   createLmTrainer,
@@ -64,7 +71,9 @@ with --out; the shipped models change only with --out data/models) as config.jso
 model.safetensors (float16), tokenizer files and recipe.json, beside checkpoint/ (weights,
 optimizer state, step, RNG state and the run's fingerprint). A checkpoint is saved every
 --save-every steps, after the last step, and on Ctrl-C (SIGINT) or SIGTERM; running the same
-command again resumes from it, and a changed flag is refused, naming it.`,
+command again resumes from it, and a changed flag is refused, naming it. --hold-out leaves kinds
+out of the student's corpus (the generator and the tokenizer still see every kind), so that the
+student has room to learn them later: the embedded testbed (deno task testbed).`,
   flags: {
     model: {
       kind: "string",
@@ -113,6 +122,11 @@ command again resumes from it, and a changed flag is refused, naming it.`,
       integer: true,
       min: 10,
     },
+    "hold-out": {
+      kind: "string",
+      help: "comma-separated kinds left out of the student's corpus (e.g. mul,sum-odd)",
+      value: "KINDS",
+    },
     out: {
       kind: "string",
       help: "write OUT/<model>/ instead of runs/pretrain-<model>/",
@@ -141,6 +155,7 @@ command again resumes from it, and a changed flag is refused, naming it.`,
   examples: [
     "deno task pretrain --model student --steps 300",
     "deno task pretrain --model all --out data/models   # replaces the shipped models",
+    "deno task pretrain --model student --hold-out mul,smallest,sum-odd --out runs/testbed",
     "deno task pretrain --model student --preset tiny --steps 20 --batch 4 --seq 48 --tokenizer-texts 300",
   ],
 });
@@ -151,12 +166,36 @@ const names: DefaultModel[] = flags.model === "all"
 if (flags.resume !== undefined && names.length > 1) {
   usageExit("'--resume' needs one model: give '--model generator' or '--model student'");
 }
+const KNOWN_KINDS = Object.values(TASK_KINDS).flat() as string[];
+const holdOut = flags["hold-out"] === undefined
+  ? []
+  : flags["hold-out"].split(",").map((k) => k.trim()).filter((k) => k !== "");
+for (const k of holdOut) {
+  if (!KNOWN_KINDS.includes(k)) {
+    usageExit(
+      `'--hold-out' must list kinds from ${KNOWN_KINDS.join(", ")}: current value is ${
+        flags["hold-out"]
+      } (unknown: ${k})`,
+    );
+  }
+}
+if (flags["hold-out"] !== undefined && holdOut.length === 0) {
+  usageExit(`'--hold-out' must name at least one kind: current value is '${flags["hold-out"]}'`);
+}
+if (holdOut.length && !names.includes("student")) {
+  usageExit(
+    "'--hold-out' applies to the student's corpus: give '--model student' or '--model all'",
+  );
+}
+/** The student's mix: the default, less the held-out kinds; the generator's is the default. */
+const mixOf = (name: DefaultModel): CorpusMix =>
+  name === "student" && holdOut.length ? { ...DEFAULT_MIX, holdOut } : DEFAULT_MIX;
 const folderOf = (name: DefaultModel) =>
   flags.out === undefined ? `runs/pretrain-${name}` : `${flags.out.replace(/\/$/, "")}/${name}`;
 
-/** Texts a model trains on. */
-function texts(name: DefaultModel, seed: number, n: number): string[] {
-  return corpusRecords(seed, n).map((r) => {
+/** Texts a model trains on (`mix`: default, its own; the tokenizer reads the full mix). */
+function texts(name: DefaultModel, seed: number, n: number, mix = mixOf(name)): string[] {
+  return corpusRecords(seed, n, mix).map((r) => {
     if (name === "generator") return renderGenerator(r);
     const { prompt, completion } = renderStudent(r);
     return prompt + completion;
@@ -179,6 +218,8 @@ async function pretrain(name: DefaultModel, tokJson: string, tok: Tokenizer): Pr
       lr,
       seed,
       "tokenizer-texts": flags["tokenizer-texts"],
+      // Only when given, so the default runs keep the fingerprints their checkpoints hold.
+      ...(name === "student" && holdOut.length ? { "hold-out": holdOut.join(",") } : {}),
     },
     model: config,
     tokenizerJson: tokJson,
@@ -240,10 +281,16 @@ async function pretrain(name: DefaultModel, tokJson: string, tok: Tokenizer): Pr
   await saveModel(model, dir, { onnx: false, half: true });
   const command =
     `deno task pretrain --model ${name} --preset ${flags.preset} --steps ${steps} --batch ${batch}` +
-    ` --seq ${seq} --lr ${lr} --seed ${seed} --tokenizer-texts ${flags["tokenizer-texts"]}`;
+    ` --seq ${seq} --lr ${lr} --seed ${seed} --tokenizer-texts ${flags["tokenizer-texts"]}` +
+    (name === "student" && holdOut.length ? ` --hold-out ${holdOut.join(",")}` : "");
+  const mix = mixOf(name);
   const recipe = {
     command,
-    corpus: { families: DEFAULT_MIX.families, difficulties: DEFAULT_MIX.difficulties },
+    corpus: {
+      families: mix.families,
+      difficulties: mix.difficulties,
+      ...(mix.holdOut ? { holdOut: mix.holdOut } : {}),
+    },
     final_loss: recent.at(-1),
     ...fingerprint.flags,
   };
@@ -268,8 +315,8 @@ await runMain(async () => {
   // One tokenizer for both models, trained on both formats.
   const n = flags["tokenizer-texts"];
   const pieces = trainBpe([
-    ...texts("generator", 1_000_003 + flags.seed, n),
-    ...texts("student", 2_000_003 + flags.seed, n),
+    ...texts("generator", 1_000_003 + flags.seed, n, DEFAULT_MIX),
+    ...texts("student", 2_000_003 + flags.seed, n, DEFAULT_MIX),
   ], { vocabSize: 512, splitDigits: true });
   const { tokenizer, config } = llama2cToTokenizerJson(pieces);
   const tok = tokenizerFromJson(tokenizer, config);

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { generateTasks, type TaskFamily } from "./procedural/mod.ts";
+import { generateTasks, TASK_KINDS, type TaskFamily } from "./procedural/mod.ts";
 import type { TaskRecord } from "./record.ts";
 import { renderTags } from "./tags.ts";
 
@@ -16,6 +16,13 @@ export interface CorpusMix {
   readonly families: Readonly<Record<TaskFamily, number>>;
   /** Relative weights of difficulties 1, 2, 3, … per family. */
   readonly difficulties: Readonly<Record<TaskFamily, readonly number[]>>;
+  /**
+   * Kinds (`meta.kind`) never drawn: the other kinds of their family take their share, and a
+   * family with every kind held out gives its share to the other families. A student
+   * pretrained without some kinds it has the capacity to learn leaves room for fine-tuning
+   * data to show a gain. @default none
+   */
+  readonly holdOut?: readonly string[];
 }
 
 /** The mix the default models are pretrained on. */
@@ -30,16 +37,20 @@ export const DEFAULT_MIX: CorpusMix = Object.freeze({
 
 /**
  * `count` records of the mix, deterministic from `seed`: each (family, difficulty) cell gets its
- * share (largest remainders) from its own seeded stream, and the cells are interleaved.
+ * share (largest remainders) from its own seeded stream, and the cells are interleaved. Kinds in
+ * `mix.holdOut` never appear; without it the records are those of the mix alone.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { corpusRecords } from "./pretrain_corpus.ts";
+ * import { corpusRecords, DEFAULT_MIX } from "./pretrain_corpus.ts";
  * const a = corpusRecords(1, 40);
  * assert.equal(a.length, 40);
  * assert.deepEqual(a, corpusRecords(1, 40));
  * assert.equal(a.filter((r) => r.meta.family === "arithmetic").length, 20);
+ * const b = corpusRecords(1, 40, { ...DEFAULT_MIX, holdOut: ["mul", "sum-odd"] });
+ * assert.equal(b.length, 40);
+ * assert.ok(b.every((r) => r.meta.kind !== "mul" && r.meta.kind !== "sum-odd"));
  * ```
  */
 export function corpusRecords(
@@ -47,14 +58,42 @@ export function corpusRecords(
   count: number,
   mix: CorpusMix = DEFAULT_MIX,
 ): TaskRecord[] {
-  const cells: { family: TaskFamily; difficulty: number; weight: number }[] = [];
-  const total = Object.values(mix.families).reduce((a, b) => a + b, 0);
-  for (const [family, share] of Object.entries(mix.families) as [TaskFamily, number][]) {
+  const holdOut = mix.holdOut ?? [];
+  const known = Object.values(TASK_KINDS).flat() as string[];
+  const unknown = holdOut.filter((k) => !known.includes(k));
+  if (unknown.length) {
+    throw new RangeError(
+      `Cannot build the corpus: 'holdOut' must hold kinds from ${
+        known.join(", ")
+      }: current value is ${holdOut.join(", ")}`,
+    );
+  }
+  const families = Object.entries(mix.families) as [TaskFamily, number][];
+  /** A family's kinds left in, or undefined for all of them (the records of the plain mix). */
+  const kept = (family: TaskFamily) => {
+    const all = TASK_KINDS[family] as readonly string[];
+    return all.some((k) => holdOut.includes(k))
+      ? all.filter((k) => !holdOut.includes(k))
+      : undefined;
+  };
+  const live = families.filter(([f, share]) => share > 0 && kept(f)?.length !== 0);
+  if (live.length === 0) {
+    throw new RangeError(
+      `Cannot build the corpus: 'holdOut' leaves no kind to draw: current value is ${
+        holdOut.join(", ")
+      }`,
+    );
+  }
+  const cells: { family: TaskFamily; difficulty: number; weight: number; index: number }[] = [];
+  const total = live.reduce((a, [, share]) => a + share, 0);
+  for (const [family, share] of families) {
     const ds = mix.difficulties[family];
     const sum = ds.reduce((a, b) => a + b, 0);
-    ds.forEach((w, k) =>
-      cells.push({ family, difficulty: k + 1, weight: (share / total) * w / sum })
-    );
+    // Cell numbers count every family, so a held-out family leaves the others' streams as they were.
+    ds.forEach((w, k) => {
+      const weight = live.some(([f]) => f === family) ? (share / total) * w / sum : 0;
+      cells.push({ family, difficulty: k + 1, weight, index: cells.length });
+    });
   }
   // Largest-remainder rounding, so the counts add up to `count` exactly.
   const exact = cells.map((c) => c.weight * count);
@@ -64,11 +103,12 @@ export function corpusRecords(
     counts[order[k][1]]++;
   }
   const groups = cells.map((c, i) =>
-    generateTasks({
+    counts[i] === 0 ? [] : generateTasks({
       family: c.family,
       difficulty: c.difficulty,
       count: counts[i],
-      seed: (seed * 7919 + i * 104729) >>> 0,
+      seed: (seed * 7919 + c.index * 104729) >>> 0,
+      kinds: kept(c.family),
     })
   );
   // Interleave by evenly spaced positions, so any prefix keeps roughly the mix.
