@@ -96,6 +96,24 @@ interface Row {
   rng: Rng;
 }
 
+/**
+ * Part of the batch that runs through the decoder together, with its own KV cache: rows whose
+ * prompts have similar lengths, so that little of the cache is padding.
+ */
+interface Chunk {
+  /**
+   * Its rows, in batch order: those still generating, and finished ones not yet dropped
+   * (dropping copies the KV cache, so it waits until enough rows have finished).
+   */
+  readonly rows: readonly number[];
+  /** Attention mask so far, (rows, width). */
+  readonly mask: BigInt64Array;
+  /** Inputs of its next decoder run. */
+  readonly feeds: Record<string, HostTensor>;
+  /** Decoder outputs already computed for the next step (the shared prefill's, tiled). */
+  pending?: Record<string, HostTensor>;
+}
+
 /** What the decoding loop carries from one step to the next. */
 export interface DecodeState {
   readonly model: LanguageModel;
@@ -107,26 +125,26 @@ export interface DecodeState {
   readonly eos: ReadonlySet<number>;
   /** Each prompt's own decoded text, filled in when first needed. */
   readonly heads: (string | undefined)[];
-  /**
-   * The rows in the decoder's batch, in batch order: those still generating, and finished ones
-   * not yet dropped (dropping copies the whole KV cache, so it waits until enough have finished).
-   */
-  batch: number[];
-  /** Attention mask of the batch so far, (batch, width). */
-  mask: BigInt64Array;
-  /** Decoder outputs already computed for the next step (the shared prefill's, tiled). */
-  pending?: Record<string, HostTensor>;
-  feeds: Record<string, HostTensor>;
+  /** The batch, in chunks run one after the other. */
+  chunks: Chunk[];
   steps: number;
 }
 
 /**
- * Drop finished rows from the batch once they are at least this fraction of it: a dropped row
- * saves its share of every later step, but dropping copies the whole KV cache once.
+ * Drop finished rows from a chunk once they are at least this fraction of it: a dropped row
+ * saves its share of every later step, but dropping copies the chunk's whole KV cache once.
  */
 const DROP_FRACTION = 1 / 8;
 
-/** Copies rows `keep` of a (R, ...) tensor (an index may repeat: that row is then tiled). */
+/**
+ * What one more decoder run per step costs, in cached positions (rows × width) it would have to
+ * save: prompts are cut into chunks by length where that saves more padding than this.
+ */
+const RUN_COST_POSITIONS = 1024;
+
+/**
+ * Copies rows `keep` of a (R, ...) tensor, in order; a row may repeat (it is then tiled).
+ */
 function selectRows(t: HostTensor, keep: readonly number[]): HostTensor {
   const per = t.data.length / t.shape[0];
   const src = t.data as Float32Array;
@@ -136,6 +154,32 @@ function selectRows(t: HostTensor, keep: readonly number[]): HostTensor {
     out.set(src.subarray(keep[i] * per, (keep[i] + 1) * per), i * per);
   }
   return { dtype: t.dtype, shape: [keep.length, ...t.shape.slice(1)], data: out } as HostTensor;
+}
+
+/**
+ * Groups of prompt lengths (given in ascending order, `weight` rows each) into consecutive runs
+ * that minimise padded positions (rows × the run's longest length) plus
+ * {@link RUN_COST_POSITIONS} per run: returns where each run ends (exclusive).
+ */
+function lengthRuns(lengths: readonly number[], weight: readonly number[]): number[] {
+  const n = lengths.length;
+  const cost = new Array<number>(n + 1).fill(Infinity);
+  const from = new Array<number>(n + 1).fill(0);
+  cost[0] = 0;
+  for (let end = 1; end <= n; end++) {
+    let rows = 0;
+    for (let start = end - 1; start >= 0; start--) {
+      rows += weight[start];
+      const c = cost[start] + rows * lengths[end - 1] + RUN_COST_POSITIONS;
+      if (c < cost[end]) {
+        cost[end] = c;
+        from[end] = start;
+      }
+    }
+  }
+  const ends: number[] = [];
+  for (let end = n; end > 0; end = from[end]) ends.unshift(end);
+  return ends;
 }
 
 /** Checks the options and turns every prompt into token ids that fit the model's context. */
@@ -175,11 +219,17 @@ function encodePrompts(
 }
 
 /**
- * The prefill inputs of `prompts`, left-padded to `width`: padding is masked and takes
- * position 0.
+ * The first decoder inputs of `prompts`: left-padded to the longest (padding is masked and
+ * takes position 0), with an empty KV cache.
  */
-function paddedInputs(prompts: readonly (readonly number[])[], width: number) {
+function prefillFeeds(
+  model: LanguageModel,
+  weights: Record<string, HostTensor>,
+  prompts: readonly (readonly number[])[],
+): Record<string, HostTensor> {
+  const c = model.config;
   const n = prompts.length;
+  const width = Math.max(...prompts.map((e) => e.length));
   const ids = new BigInt64Array(n * width);
   const mask = new BigInt64Array(n * width);
   const pos = new BigInt64Array(n * width);
@@ -191,19 +241,27 @@ function paddedInputs(prompts: readonly (readonly number[])[], width: number) {
       pos[r * width + i] = BigInt(i - pad);
     }
   });
-  return {
+  const feeds: Record<string, HostTensor> = {
+    ...weights,
     input_ids: tensor("int64", [n, width], ids),
     attention_mask: tensor("int64", [n, width], mask),
     position_ids: tensor("int64", [n, width], pos),
   };
+  for (let l = 0; l < c.numHiddenLayers; l++) {
+    const empty = tensor("float32", [n, c.numKeyValueHeads, 0, c.headDim]);
+    feeds[cacheNames(l).pastKey] = empty;
+    feeds[cacheNames(l).pastValue] = empty;
+  }
+  return feeds;
 }
 
 /**
  * Sets up decoding: one row per (prompt, sample) with its own forked generator, the decoder
- * program, and the first feeds — every prompt left-padded to the longest; padding is masked and
- * takes position 0; the KV cache starts empty. With `sharedPrefill` (the default) and fewer
- * distinct prompts than rows, the distinct prompts are run through the decoder here, once each,
- * and their KV caches and last logits are copied to every row that starts from them.
+ * program, and the first feeds. Rows are cut into chunks of similar prompt lengths (see
+ * {@link RUN_COST_POSITIONS}), each run on its own with its prompts left-padded to its longest;
+ * padding is masked and takes position 0; the KV cache starts empty. With `sharedPrefill` (the
+ * default), each distinct prompt is run through the decoder here, once, and its KV cache and
+ * last logits are copied to every row that starts from it.
  */
 export async function prefill(
   model: LanguageModel,
@@ -233,43 +291,48 @@ export async function prefill(
   const weights = program.signature.inputs.some((i) => i.name === "model.embed_tokens.weight")
     ? weightFeeds(model)
     : {};
-  const width = Math.max(...encoded.map((e) => e.length));
-  // The distinct prompts (equal token lists run once) and the one each row starts from.
+  // The distinct prompts (equal token lists are run once) with the rows that start from each,
+  // shortest first.
   const unitOfKey = new Map<string, number>();
-  const units: number[][] = [];
-  const unitOfPrompt = encoded.map((e) => {
-    const key = e.join(",");
+  const units: { ids: number[]; rows: number[] }[] = [];
+  rows.forEach((row, r) => {
+    const ids = encoded[row.prompt];
+    const key = ids.join(",");
     let u = unitOfKey.get(key);
-    if (u === undefined) unitOfKey.set(key, u = units.push(e) - 1);
-    return u;
+    if (u === undefined) unitOfKey.set(key, u = units.push({ ids, rows: [] }) - 1);
+    units[u].rows.push(r);
   });
-  const shared = sharedPrefill && units.length < rows.length;
-  const first = shared ? units : rows.map((r) => encoded[r.prompt]);
-  const feeds: Record<string, HostTensor> = { ...weights, ...paddedInputs(first, width) };
-  for (let l = 0; l < c.numHiddenLayers; l++) {
-    const empty = tensor("float32", [first.length, c.numKeyValueHeads, 0, c.headDim]);
-    feeds[cacheNames(l).pastKey] = empty;
-    feeds[cacheNames(l).pastValue] = empty;
-  }
-  const rowUnit = rows.map((r) => unitOfPrompt[r.prompt]);
-  const mask = (shared ? selectRows(feeds.attention_mask, rowUnit) : feeds.attention_mask)
-    .data as BigInt64Array;
-  let pending: Record<string, HostTensor> | undefined;
-  if (shared) {
+  units.sort((a, b) => a.ids.length - b.ids.length || a.rows[0] - b.rows[0]);
+  const ends = lengthRuns(units.map((u) => u.ids.length), units.map((u) => u.rows.length));
+  const chunks: Chunk[] = [];
+  for (let k = 0, start = 0; k < ends.length; start = ends[k++]) {
+    const group = units.slice(start, ends[k]);
+    const chunkRows = group.flatMap((u) => u.rows);
+    if (!sharedPrefill || chunkRows.length === group.length) {
+      const feeds = prefillFeeds(model, weights, chunkRows.map((r) => encoded[rows[r].prompt]));
+      chunks.push({ rows: chunkRows, mask: feeds.attention_mask.data as BigInt64Array, feeds });
+      continue;
+    }
+    const feeds = prefillFeeds(model, weights, group.map((u) => u.ids));
     const out = await runProgram(program, feeds);
-    // Only each unit's last position predicts the first new token.
-    const v = out.logits.shape[2];
+    const tile = group.flatMap((u, i) => u.rows.map(() => i));
+    // Only each prompt's last position predicts the first new token.
+    const [, tq, v] = out.logits.shape;
     const src = out.logits.data as Float32Array;
-    const logits = new Float32Array(rows.length * v);
-    rowUnit.forEach((u, i) =>
-      logits.set(src.subarray((u * width + width - 1) * v, (u * width + width) * v), i * v)
+    const logits = new Float32Array(tile.length * v);
+    tile.forEach((i, j) =>
+      logits.set(src.subarray((i * tq + tq - 1) * v, (i * tq + tq) * v), j * v)
     );
-    pending = { logits: { dtype: "float32", shape: [rows.length, 1, v], data: logits } };
+    const pending: Record<string, HostTensor> = {
+      logits: { dtype: "float32", shape: [tile.length, 1, v], data: logits },
+    };
     for (let l = 0; l < c.numHiddenLayers; l++) {
       const nm = cacheNames(l);
-      pending[nm.presentKey] = selectRows(out[nm.presentKey], rowUnit);
-      pending[nm.presentValue] = selectRows(out[nm.presentValue], rowUnit);
+      pending[nm.presentKey] = selectRows(out[nm.presentKey], tile);
+      pending[nm.presentValue] = selectRows(out[nm.presentValue], tile);
     }
+    const mask = selectRows(feeds.attention_mask, tile).data as BigInt64Array;
+    chunks.push({ rows: chunkRows, mask, feeds: {}, pending });
   }
   const tok = model.tokenizer;
   return {
@@ -280,10 +343,7 @@ export async function prefill(
     rows,
     eos: new Set<number>([c.eosTokenId ?? tok?.eosId ?? []].flat() as number[]),
     heads: encoded.map(() => undefined),
-    batch: rows.map((_, i) => i),
-    mask,
-    pending,
-    feeds,
+    chunks,
     steps: 0,
   };
 }
@@ -326,23 +386,24 @@ function extendRow(
 }
 
 /**
- * One decoding step: runs the decoder on the current feeds (or takes the shared prefill's
- * outputs), chooses a token for every row still generating, then feeds the chosen tokens. Rows
- * that have finished stay in the batch (their outputs unread) until they are
- * {@link DROP_FRACTION} of it, then leave it and the KV cache all at once. Returns false when
- * every row has finished.
+ * Runs one chunk for one step: chooses a token for each of its rows still generating and returns
+ * the chunk for the next step (null when all its rows have finished).
  */
-export async function step(state: DecodeState, options: SampleOptions = {}): Promise<boolean> {
+async function stepChunk(
+  state: DecodeState,
+  chunk: Chunk,
+  options: SampleOptions,
+): Promise<Chunk | null> {
   const { rows, model: { config: c } } = state;
-  const out = state.pending ??
-    await runProgram(state.program, state.feeds, { trusted: state.steps > 0 });
-  state.pending = undefined;
+  const out = chunk.pending ??
+    await runProgram(state.program, chunk.feeds, { trusted: state.steps > 0 });
+  chunk.pending = undefined;
   const logits = out.logits.data as Float32Array;
   const [n, tq, v] = out.logits.shape;
   const next = new BigInt64Array(n);
   const live: number[] = [];
   for (let i = 0; i < n; i++) {
-    const row = rows[state.batch[i]];
+    const row = rows[chunk.rows[i]];
     if (row.finish) continue;
     const last = logits.subarray((i * tq + tq - 1) * v, (i * tq + tq) * v);
     const choice = chooseToken(last, options, row.rng);
@@ -351,20 +412,19 @@ export async function step(state: DecodeState, options: SampleOptions = {}): Pro
     next[i] = BigInt(choice.token);
     if (!row.finish) live.push(i);
   }
-  state.steps++;
-  options.onStep?.(state.steps, live.length);
-  if (live.length === 0) return false;
-  const drop = (n - live.length) >= Math.max(1, n * DROP_FRACTION);
-  const keep = drop ? live : null;
+  if (live.length === 0) return null;
+  const keep = n - live.length >= Math.max(1, n * DROP_FRACTION) ? live : null;
   const b = keep ? keep.length : n;
-  const width = state.mask.length / n;
+  const width = chunk.mask.length / n;
   const mask = new BigInt64Array(b * (width + 1));
   const pos = new BigInt64Array(b);
+  const ids = new BigInt64Array(b);
   for (let j = 0; j < b; j++) {
     const i = keep ? keep[j] : j;
-    mask.set(state.mask.subarray(i * width, (i + 1) * width), j * (width + 1));
+    mask.set(chunk.mask.subarray(i * width, (i + 1) * width), j * (width + 1));
     mask[j * (width + 1) + width] = 1n;
-    pos[j] = BigInt(++rows[state.batch[i]].lastPos);
+    pos[j] = BigInt(++rows[chunk.rows[i]].lastPos);
+    ids[j] = next[i];
   }
   const feeds: Record<string, HostTensor> = { ...state.weights };
   for (let l = 0; l < c.numHiddenLayers; l++) {
@@ -372,13 +432,32 @@ export async function step(state: DecodeState, options: SampleOptions = {}): Pro
     feeds[nm.pastKey] = keep ? selectRows(out[nm.presentKey], keep) : out[nm.presentKey];
     feeds[nm.pastValue] = keep ? selectRows(out[nm.presentValue], keep) : out[nm.presentValue];
   }
-  if (keep) state.batch = keep.map((i) => state.batch[i]);
-  state.mask = mask;
-  feeds.input_ids = tensor("int64", [b, 1], keep ? BigInt64Array.from(keep, (i) => next[i]) : next);
+  feeds.input_ids = tensor("int64", [b, 1], ids);
   feeds.attention_mask = tensor("int64", [b, width + 1], mask);
   feeds.position_ids = tensor("int64", [b, 1], pos);
-  state.feeds = feeds;
-  return true;
+  return { rows: keep ? keep.map((i) => chunk.rows[i]) : chunk.rows, mask, feeds };
+}
+
+/**
+ * One decoding step: runs the decoder on each chunk's feeds (or takes the shared prefill's
+ * outputs), chooses a token for every row still generating, then feeds the chosen tokens. Rows
+ * that have finished stay in their chunk (their outputs unread) until they are
+ * {@link DROP_FRACTION} of it, then leave it and its KV cache all at once. Returns false when
+ * every row has finished.
+ */
+export async function step(state: DecodeState, options: SampleOptions = {}): Promise<boolean> {
+  const next: Chunk[] = [];
+  for (const chunk of state.chunks) {
+    const c = await stepChunk(state, chunk, options);
+    if (c) next.push(c);
+  }
+  state.chunks = next;
+  state.steps++;
+  options.onStep?.(
+    state.steps,
+    next.reduce((a, c) => a + c.rows.filter((r) => !state.rows[r].finish).length, 0),
+  );
+  return next.length > 0;
 }
 
 /** The samples of a finished (or length-capped) decode, in (prompt, index) order. */
