@@ -16,6 +16,7 @@ import {
 } from "../lib/acquire/mod.ts";
 import { generateTasks, TASK_KINDS, type TaskRecord } from "../lib/data/mod.ts";
 import { DEFAULT_MODEL_DIR, loadModel } from "../lib/model/mod.ts";
+import { auditSections, writeReport } from "../lib/report/mod.ts";
 import { cli, createRng, progress, runMain, usageExit } from "../lib/run/mod.ts";
 import { createRuntime } from "../lib/runtime/mod.ts";
 
@@ -104,9 +105,16 @@ const COMMAND = {
       help: "also measure greedy accuracy on the validation set after each candidate (slow)",
     },
     json: { kind: "string", value: "FILE", help: "also write scores, gains and correlations here" },
+    report: {
+      kind: "string",
+      value: "DIR",
+      help: "write an HTML report here: a scatter of score against gain per function and the " +
+        "correlation table (default with --json: FILE's name without .json, plus -report)",
+    },
   },
   examples: [
     "deno task audit --candidates 32 --json audit.json",
+    "deno task audit --candidates 16 --report audit-report",
     "deno task audit --candidates 8 --steps 2 --functions confidence,gradient-magnitude",
   ],
 } as const;
@@ -245,5 +253,25 @@ await runMain(async () => {
       ) + "\n",
     );
     console.log(`wrote ${flags.json}`);
+  }
+  const reportDir = flags.report ??
+    (flags.json ? `${flags.json.replace(/\.json$/i, "")}-report` : null);
+  if (reportDir !== null) {
+    const labels = candidates.map((c) => (c.record?.question ?? c.text).slice(0, 120));
+    const path = await writeReport(
+      reportDir,
+      "Acquisition audit",
+      auditSections({
+        gains: audit.gains,
+        functions: audit.functions,
+        labels,
+        summary: `${candidates.length} candidates from the default generator (${parsed} parse); ` +
+          `${audit.steps} fine-tuning steps at lr ${audit.lr} on each candidate alone, from the ` +
+          `same start weights; gain = the drop of the student's validation loss (` +
+          `${audit.lossBefore.toFixed(4)} before, ${audit.validationItems} tasks of kinds ` +
+          `${weakKinds.join(", ")}, difficulty ${flags.difficulty}); seed ${flags.seed}.`,
+      }),
+    );
+    console.log(`wrote ${path}`);
   }
 });

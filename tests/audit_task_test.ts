@@ -68,7 +68,56 @@ Deno.test("deno task audit --candidates 6 --steps 1 prints a line per function a
       assert.equal(c.gain === null, !c.parsed);
       if (c.gain !== null) assert.ok(Math.abs(out.lossBefore - c.lossAfter - c.gain) < 1e-12);
     }
+    // The report beside the JSON: one scatter of score against gain per function, whose points
+    // are the JSON's pairs, and the correlation table.
+    const dir = json.replace(/\.json$/, "-report");
+    assert.match(r.stdout, new RegExp(`^wrote ${dir}/report\\.html$`, "m"));
+    const html = await Deno.readTextFile(`${dir}/report.html`);
+    assert.ok((await Deno.stat(`${dir}/plotly.min.js`)).size > 1_000_000);
+    const figures = JSON.parse(
+      /<script type="application\/json" id="figures-json">(.*?)<\/script>/s.exec(html)![1],
+    );
+    assert.equal(figures.length, out.functions.length + 1);
+    for (const [i, f] of out.functions.entries()) {
+      assert.match(html, new RegExp(`<h3>${f.name}: Spearman ρ [^<]* \\(n = ${f.n}\\)</h3>`));
+      const points = figures[i + 1].data[0];
+      const pairs = out.candidates.filter((
+        c: { gain: number | null; scores: Record<string, number | null> },
+      ) => c.gain !== null && c.scores[f.name] !== null && Number.isFinite(c.scores[f.name]));
+      assert.deepEqual(
+        points.x,
+        pairs.map((c: { scores: Record<string, number> }) => c.scores[f.name]),
+      );
+      assert.deepEqual(points.y, pairs.map((c: { gain: number }) => c.gain));
+      assert.match(html, new RegExp(`<tr><td>${f.name}</td><td class="n">${f.n}</td>`));
+    }
+    await Deno.remove(dir, { recursive: true });
   } finally {
     await Deno.remove(json);
+  }
+});
+
+Deno.test("deno task audit --report DIR writes the report there without any JSON", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const r = await audit([
+      "--candidates",
+      "2",
+      "--steps",
+      "1",
+      "--resamples",
+      "100",
+      "--functions",
+      "reference-loss",
+      "--report",
+      `${dir}/audit`,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^wrote ${dir}/audit/report\\.html$`, "m"));
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["audit"]);
+    const html = await Deno.readTextFile(`${dir}/audit/report.html`);
+    assert.match(html, /<h3>reference-loss: Spearman ρ [^<]*<\/h3>/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -61,4 +61,5 @@ export {
   PROJECTIONS,
   UMAP_MIN_POINTS,
 } from "./projection.ts";
+export { type AuditedFunction, type AuditReportInput, auditSections } from "./audit_sections.ts";
 export { averageRanks, leastSquares, spearman } from "./stats.ts";
