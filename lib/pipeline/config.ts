@@ -136,7 +136,16 @@ export interface ResolvedPipelineConfig {
   readonly quick: boolean;
 }
 
-/** Where the embedded default models live. */
+/**
+ * Where the embedded default models live.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DEFAULT_MODELS } from "./config.ts";
+ * assert.equal(DEFAULT_MODELS.student, "data/models/student");
+ * ```
+ */
 export const DEFAULT_MODELS: Readonly<{ generator: string; student: string }> = Object.freeze({
   generator: "data/models/generator",
   student: "data/models/student",

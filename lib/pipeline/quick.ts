@@ -8,7 +8,16 @@
 
 import type { ResolvedPipelineConfig } from "./config.ts";
 
-/** The quick caps (a config's own smaller values are kept). */
+/**
+ * The quick caps (a config's own smaller values are kept).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { QUICK } from "./quick.ts";
+ * assert.equal(QUICK.grpo.steps, 2);
+ * ```
+ */
 export const QUICK = Object.freeze({
   seedsPerKind: 4,
   seedRecords: 32,

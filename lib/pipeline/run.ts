@@ -22,7 +22,17 @@ import { fineTuneStage } from "./stage_student.ts";
 import { labelStage, synthesiseStage } from "./stage_synth.ts";
 import { clearStage, planStages, type Stage, type StageAction, writeMarker } from "./stages.ts";
 
-/** Each stage's implementation, and whether it checkpoints (and so handles signals itself). */
+/**
+ * Each stage's implementation, and whether it checkpoints (and so handles signals itself).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { STAGE_IMPLS } from "./run.ts";
+ * assert.equal(STAGE_IMPLS["train-generator"].checkpoints, true);
+ * assert.equal(STAGE_IMPLS.evaluate.checkpoints, false);
+ * ```
+ */
 export const STAGE_IMPLS: Readonly<Record<Stage, { run: StageFn; checkpoints: boolean }>> = Object
   .freeze({
     seed: { run: seedStage, checkpoints: false },

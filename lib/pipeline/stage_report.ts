@@ -2,12 +2,14 @@
  * The report stage: what the run did, gathered from its folder: reward curves per function
  * (from `metrics.jsonl`), the per-kind share of the generated tasks (early and late GRPO
  * steps, and the labelled dataset), and per-kind accuracy before and after fine-tuning with
- * intervals (from `eval/results.json`). Written as `report/report.json` and a markdown summary
- * `report/summary.md`.
+ * intervals (from `eval/results.json`). Written as a self-contained HTML report
+ * (`report/report.html`, lib/report), its data (`report/report.json`) and a markdown summary
+ * (`report/summary.md`).
  *
  * @module
  */
 
+import { FIGURES, type Section, writeReport } from "../report/mod.ts";
 import type { GrpoStepMetrics } from "../rl/mod.ts";
 import type { StageContext, StageResult } from "./context.ts";
 import { readJsonl, writeJson } from "./run_log.ts";
@@ -110,6 +112,101 @@ export function reportMarkdown(d: ReportData, table: string): string {
   ].join("\n");
 }
 
+/** The HTML report's sections: reward curves, kind shares, accuracy per kind, forgetting. */
+export function reportSections(d: ReportData): Section[] {
+  const curves = Object.entries(d.rewardCurves);
+  const kinds = [
+    ...new Set([
+      ...Object.keys(d.kindShares.firstStep ?? {}),
+      ...Object.keys(d.kindShares.lastStep ?? {}),
+      ...Object.keys(d.kindShares.dataset),
+    ]),
+  ].sort();
+  const share = (m: Record<string, number> | null) => kinds.map((k) => m?.[k] ?? 0);
+  const sections: Section[] = [{
+    title: "Reward per function",
+    text: curves.length && curves[0][1].length
+      ? "Mean of each reward part over the rollouts of each GRPO step (`reward`: the shaped total)."
+      : `No GRPO steps in this run (baseline: ${d.baseline}).`,
+    figures: curves.length && curves[0][1].length
+      ? [FIGURES.line({
+        id: "reward-curves",
+        title: "Reward per function over GRPO steps",
+        xTitle: "step",
+        yTitle: "mean",
+        series: curves.map(([name, y]) => ({ name, x: y.map((_, i) => i + 1), y })),
+      })]
+      : [],
+  }, {
+    title: "Kinds of the generated tasks",
+    text:
+      "Share of the parsed tasks of each kind at the first and last GRPO step, and in the labelled dataset.",
+    figures: [FIGURES.bars({
+      id: "kind-shares",
+      title: "Per-kind share of generated tasks",
+      yTitle: "share",
+      categories: kinds,
+      series: [
+        ...(d.kindShares.firstStep
+          ? [{ name: "first GRPO step", values: share(d.kindShares.firstStep) }]
+          : []),
+        ...(d.kindShares.lastStep
+          ? [{ name: "last GRPO step", values: share(d.kindShares.lastStep) }]
+          : []),
+        { name: "dataset", values: share(d.kindShares.dataset) },
+      ],
+    })],
+  }];
+  for (const set of d.evaluation) {
+    const groups = set.groups;
+    const series = (
+      name: string,
+      f: (g: (typeof groups)[number]) => { accuracy: number; low: number; high: number },
+    ) => ({
+      name,
+      values: groups.map((g) => f(g).accuracy),
+      low: groups.map((g) => f(g).low),
+      high: groups.map((g) => f(g).high),
+    });
+    sections.push({
+      title: `Accuracy on '${set.name}' before and after fine-tuning`,
+      text:
+        "Greedy answers checked by the verifiers; 95% Wilson intervals; the change has a paired bootstrap interval.",
+      figures: [
+        FIGURES.bars({
+          id: `accuracy-${set.name}`,
+          title: `Accuracy per kind (${set.name})`,
+          yTitle: "accuracy",
+          categories: groups.map((g) => g.group),
+          series: [series("before", (g) => g.before), series("after", (g) => g.after)],
+        }),
+        FIGURES.bars({
+          id: `change-${set.name}`,
+          title: `Change of accuracy per kind (${set.name})`,
+          yTitle: "after − before",
+          categories: groups.map((g) => g.group),
+          series: [{
+            name: "change",
+            values: groups.map((g) => g.delta.estimate),
+            low: groups.map((g) => g.delta.low),
+            high: groups.map((g) => g.delta.high),
+          }],
+        }),
+      ],
+      tables: [{
+        id: `forgetting-${set.name}`,
+        title: `Forgetting per kind (${set.name}): best earlier accuracy − final`,
+        columns: ["kind", "forgetting"],
+        rows: [
+          ...Object.entries(set.forgetting.perGroup).map(([k, v]) => [k, v]),
+          ["mean", set.forgetting.mean],
+        ],
+      }],
+    });
+  }
+  return sections;
+}
+
 /** Gathers the run's figures and writes the report. */
 export async function reportStage(ctx: StageContext): Promise<StageResult> {
   const metrics = await readMetrics(`${ctx.out}/metrics.jsonl`);
@@ -138,6 +235,17 @@ export async function reportStage(ctx: StageContext): Promise<StageResult> {
   await Deno.mkdir(`${ctx.out}/report`, { recursive: true });
   await writeJson(`${ctx.out}/report/report.json`, data);
   await Deno.writeTextFile(`${ctx.out}/report/summary.md`, reportMarkdown(data, table.trimEnd()));
-  ctx.log(`report: ${ctx.out}/report/summary.md`);
-  return { outputs: { report: "report/summary.md", data: "report/report.json" } };
+  const html = await writeReport(
+    `${ctx.out}/report`,
+    `AcquisitionSynthesis run ${data.name}`,
+    reportSections(data),
+  );
+  ctx.log(`report: ${html}`);
+  return {
+    outputs: {
+      report: "report/report.html",
+      summary: "report/summary.md",
+      data: "report/report.json",
+    },
+  };
 }

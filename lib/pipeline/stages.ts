@@ -10,7 +10,16 @@
 import { type JsonValue, sha256Hex } from "../run/mod.ts";
 import type { ResolvedPipelineConfig } from "./config.ts";
 
-/** The stages, in the order they run. */
+/**
+ * The stages, in the order they run.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { STAGES } from "./stages.ts";
+ * assert.deepEqual(STAGES.slice(-2), ["evaluate", "report"]);
+ * ```
+ */
 export const STAGES = [
   "seed",
   "train-generator",
@@ -27,6 +36,13 @@ export type Stage = (typeof STAGES)[number];
 /**
  * The config fields (top-level, or dotted paths) each stage's result depends on. A stage also
  * depends on every stage before it, through the chained fingerprint.
+ *
+ * @example The fine-tune stage depends on the SFT recipe
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { STAGE_FIELDS } from "./stages.ts";
+ * assert.deepEqual(STAGE_FIELDS["fine-tune"], ["sft"]);
+ * ```
  */
 export const STAGE_FIELDS: Readonly<Record<Stage, readonly string[]>> = Object.freeze({
   seed: ["seed", "seeds", "quick"],
@@ -45,7 +61,16 @@ export const STAGE_FIELDS: Readonly<Record<Stage, readonly string[]>> = Object.f
   report: ["name"],
 });
 
-/** Files and folders (relative to the run folder) a stage writes; cleared when it reruns. */
+/**
+ * Files and folders (relative to the run folder) a stage writes; cleared when it reruns.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { STAGE_PATHS } from "./stages.ts";
+ * assert.deepEqual(STAGE_PATHS.evaluate, ["eval"]);
+ * ```
+ */
 export const STAGE_PATHS: Readonly<Record<Stage, readonly string[]>> = Object.freeze({
   seed: ["datasets/seeds.jsonl"],
   // GRPO's own checkpoint lives in checkpoints/ (trainGenerator's layout); without its
@@ -181,6 +206,15 @@ export interface PlannedStage {
  * marker: an interrupted or new stage, continuing from its own checkpoints where it has them),
  * or `run` (from `from` on, or after a stage that runs: cleared first). A finished stage before
  * `from` whose config changed is refused, naming the fields.
+ *
+ * @example A new run folder: the first stage has nothing to resume, the rest run from scratch
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { validatePipelineConfig } from "./config.ts";
+ * import { planStages } from "./stages.ts";
+ * const plan = await planStages(await Deno.makeTempDir(), validatePipelineConfig({ name: "x" }));
+ * assert.deepEqual(plan.slice(0, 2).map((p) => p.action), ["resume", "run"]);
+ * ```
  */
 export async function planStages(
   out: string,

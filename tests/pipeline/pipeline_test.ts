@@ -70,6 +70,10 @@ Deno.test("the default config runs every stage under --quick, then skips, reruns
   const summary = await Deno.readTextFile(`${out}/report/summary.md`);
   assert.match(summary, /## Reward per function/);
   assert.match(summary, /\| 2 \| /);
+  const html = await Deno.readTextFile(`${out}/report/report.html`);
+  for (const id of ["reward-curves", "kind-shares", "accuracy-procedural", "change-procedural"]) {
+    assert.ok(html.includes(`id="${id}"`), `report.html lacks figure '${id}'`);
+  }
 
   const again = await runPipeline({ config, raw, out, quick: true });
   assert.deepEqual(actions(again), Array(7).fill("skip"));
