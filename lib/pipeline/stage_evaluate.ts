@@ -9,7 +9,7 @@
  * @module
  */
 
-import { loadDataset, type TaskRecord } from "../data/mod.ts";
+import { loadDataset, renderStudent, type TaskRecord } from "../data/mod.ts";
 import {
   type AccuracyChange,
   averageAccuracy,
@@ -117,6 +117,23 @@ async function measure(
   return r;
 }
 
+/**
+ * The records whose student prompt and answer fit the model's context (the tiny default student
+ * holds 256 tokens; a GSM8K question can take 190), and how many did not.
+ */
+export function fittingRecords(
+  model: LanguageModel,
+  records: readonly TaskRecord[],
+  maxNewTokens: number,
+): { records: TaskRecord[]; tooLong: number } {
+  const tok = model.tokenizer!;
+  const room = model.config.maxPositionEmbeddings - maxNewTokens;
+  const fit = records.filter((r) =>
+    tok.encode(renderStudent(r).prompt, { addBos: true }).length <= room
+  );
+  return { records: fit, tooLong: records.length - fit.length };
+}
+
 /** Figures of one set from its two evaluations. */
 export function setResult(
   name: string,
@@ -205,7 +222,16 @@ export async function evaluateStage(ctx: StageContext): Promise<StageResult> {
   const sandbox = await sandboxFor(sets.flatMap((s) => s.records), []);
   await Deno.mkdir(`${ctx.out}/eval`, { recursive: true });
   const results: SetResult[] = [];
+  const tooLong: Record<string, number> = {};
   for (const s of sets) {
+    const fit = fittingRecords(base, s.records, c.evaluation.maxNewTokens);
+    tooLong[s.name] = fit.tooLong;
+    if (fit.tooLong) {
+      ctx.log(
+        `evaluate: set '${s.name}': ${fit.tooLong} items left out, longer than the student's context`,
+      );
+    }
+    s.records = fit.records;
     if (s.records.length === 0) {
       ctx.log(`evaluate: set '${s.name}' has no items left after excluding seen questions`);
       continue;
@@ -219,7 +245,7 @@ export async function evaluateStage(ctx: StageContext): Promise<StageResult> {
     );
   }
   const excluded = Object.fromEntries(sets.map((s) => [s.name, s.excluded]));
-  await writeJson(`${ctx.out}/eval/results.json`, { sets: results, excluded });
+  await writeJson(`${ctx.out}/eval/results.json`, { sets: results, excluded, tooLong });
   const table = resultTable(results);
   await Deno.writeTextFile(`${ctx.out}/eval/table.txt`, table + "\n");
   return {

@@ -10,6 +10,7 @@
 import { renderStudent } from "../data/mod.ts";
 import { loadModel, saveModel } from "../model/mod.ts";
 import { readDataset } from "../synth/mod.ts";
+import { encodeCompletion } from "../train/mod.ts";
 import type { StageContext, StageResult } from "./context.ts";
 import { resumableFineTune } from "./fine_tune.ts";
 import { readJsonl, writeJsonl } from "./run_log.ts";
@@ -31,9 +32,27 @@ export async function fineTuneStage(ctx: StageContext): Promise<StageResult> {
     );
   }
   const student = await loadModel(c.models.student, ctx.runtime);
+  // Examples longer than the student's context cannot be trained on whole: leave them out, said.
+  const all = records.map(renderStudent);
+  const examples = all.filter((e) =>
+    encodeCompletion(student.tokenizer!, e.prompt, e.completion).tokens.length <=
+      student.config.maxPositionEmbeddings
+  );
+  if (examples.length < all.length) {
+    ctx.log(
+      `fine-tune: ${
+        all.length - examples.length
+      } examples left out, longer than the student's context`,
+    );
+  }
+  if (examples.length === 0) {
+    throw new RangeError(
+      "Cannot fine-tune the student: no example of the dataset fits its context",
+    );
+  }
   const metricsPath = `${ctx.out}/sft_metrics.jsonl`;
   const every = (steps: number) => Math.max(1, Math.round(steps / 10));
-  const r = await resumableFineTune(student, records.map(renderStudent), {
+  const r = await resumableFineTune(student, examples, {
     config: c.sft,
     seed: c.seed,
     dir: `${ctx.out}/checkpoints/sft`,
@@ -58,15 +77,16 @@ export async function fineTuneStage(ctx: StageContext): Promise<StageResult> {
   await writeJsonl(metricsPath, [...byStep.values()].sort((a, b) => a.step - b.step));
   if (r.signal) return { signal: r.signal };
   await saveModel(student, `${ctx.out}/checkpoints/student`, { onnx: false });
-  const all = [...byStep.values()].sort((a, b) => a.step - b.step);
+  const steps = [...byStep.values()].sort((a, b) => a.step - b.step);
   return {
     outputs: {
       student: `${ctx.out}/checkpoints/student`,
-      examples: records.length,
+      examples: examples.length,
+      tooLong: all.length - examples.length,
       steps: r.steps,
       resumedFrom: r.resumedFrom,
-      firstLoss: all[0]?.loss ?? null,
-      lastLoss: all.at(-1)?.loss ?? null,
+      firstLoss: steps[0]?.loss ?? null,
+      lastLoss: steps.at(-1)?.loss ?? null,
     },
   };
 }

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { runPipeline, validatePipelineConfig } from "../../lib/pipeline/mod.ts";
 import { readDataset } from "../../lib/synth/mod.ts";
+import { sharedFile } from "../shared_data.ts";
 
 const tiny = {
   seeds: { kinds: ["add", "largest"], count: 2 },
@@ -53,4 +54,30 @@ Deno.test("the untrained-generator baseline synthesises from the shipped generat
     );
   }
   assert.ok(await Deno.stat(`${out}/report/report.html`));
+});
+
+Deno.test("the seed-pool baseline on GSM8K seeds: loader seeds, gold answers, evaluation on a loader file", async () => {
+  const path = await sharedFile("math/gsm8k_train.jsonl");
+  if (!path) return;
+  const raw = {
+    name: "gsm8k-pool",
+    baseline: "seed-pool",
+    seeds: { source: "gsm8k", path, count: 8 },
+    synth: { count: 4 },
+    sft: { steps: 2, batchSize: 2 },
+    evaluation: { procedural: null, files: [{ format: "gsm8k", path, count: 4 }], resamples: 200 },
+  };
+  const out = await Deno.makeTempDir();
+  const r = await runPipeline({ config: validatePipelineConfig(raw), raw, out });
+  assert.equal(r.outputs.seed?.count, 8);
+  const seeds = await readDataset(`${out}/datasets/seeds.jsonl`);
+  const dataset = await readDataset(`${out}/datasets/dataset.jsonl`);
+  assert.equal(dataset.length, 4);
+  for (const d of dataset) {
+    assert.ok(seeds.some((s) => s.question === d.question && s.answer === d.answer));
+  }
+  const results = JSON.parse(await Deno.readTextFile(`${out}/eval/results.json`));
+  assert.equal(results.sets[0].name, "gsm8k-0");
+  // The tiny student's context (256 tokens) leaves out the longest questions, counted.
+  assert.equal(results.sets[0].overall.before.total + results.tooLong["gsm8k-0"], 4);
 });
