@@ -19,6 +19,7 @@ import { solveProcedural, type TaskRecord } from "../data/mod.ts";
 import type { LanguageModel } from "../model/mod.ts";
 import { checkAnswer, checkAnswers, requireStrongIsolation, type Sandbox } from "../verify/mod.ts";
 import type { LabelMethod } from "./config.ts";
+import { repairArithmetic } from "./reasoning.ts";
 import type { SynthSample } from "./synthesise.ts";
 
 /** One method's label of one sample: the answer (null: no label) and reasoning that leads to it. */
@@ -266,6 +267,35 @@ export function sameAnswer(record: TaskRecord, a: string, b: string): boolean {
   return checkAnswer({ ...record, answer: a }, b)?.correct ?? false;
 }
 
+/** Whose reasoning a labelled record carries. */
+export type ReasoningSource = "generator" | "repaired" | LabelMethod | "none";
+
+/**
+ * The reasoning a labelled record carries: the generator's, with its arithmetic recomputed,
+ * where that ends in the label (math answers); else the generator's own where its answer agrees
+ * with the label and its arithmetic cannot be checked; else the label method's (the student's
+ * winning answer, a recomputed choice's `So the answer is X.`); else none.
+ */
+function chooseReasoning(
+  record: TaskRecord,
+  label: Label & { answer: string },
+  method: LabelMethod,
+): { text?: string; source: ReasoningSource } {
+  const own = record.reasoning;
+  let checkable = false;
+  if (own && MATH_KINDS.has(record.answerKind)) {
+    const r = repairArithmetic(own);
+    checkable = r.last !== null;
+    if (checkable && sameAnswer(record, label.answer, r.last!)) {
+      return { text: r.text, source: r.changed ? "repaired" : "generator" };
+    }
+  }
+  if (own && !checkable && sameAnswer(record, label.answer, record.answer)) {
+    return { text: own, source: "generator" };
+  }
+  return label.reasoning ? { text: label.reasoning, source: method } : { source: "none" };
+}
+
 /** Options of {@link labelSamples}. */
 export interface LabelOptions {
   /** The method whose label becomes each record's answer. */
@@ -316,10 +346,11 @@ export interface LabelProvenance {
 /**
  * Labels samples with `o.method` (and each `o.compare` method, for agreement). Each record gets a
  * fresh id (`synth-SEED-INDEX`, INDEX the sample's position), the label as its answer, and
- * reasoning that leads to it: the generator's where its own answer agrees with the label, else
- * the labelling method's (the student's winning answer; for a recomputed choice, `So the answer
- * is X.`), else none. `meta.provenance` holds the generator checkpoint, reward config, seed,
- * label method, acquisition scores, every method's label, and whose reasoning was kept.
+ * reasoning that leads to it: the generator's, its arithmetic recomputed, where that ends in the
+ * label; else the labelling method's (the student's winning answer; for a recomputed choice,
+ * `So the answer is X.`); else none. `meta.provenance` holds the generator checkpoint, reward
+ * config, seed, label method, acquisition scores, every method's label, and whose reasoning was
+ * kept (`generator`, `repaired`, a method's name, or `none`).
  *
  * @example The verifier's labels with the generator's agreement
  * ```ts
@@ -395,8 +426,11 @@ export async function labelSamples(
   samples.forEach((s, i) => {
     const label = labels[method][i];
     if (label.answer === null) return;
-    const own = sameAnswer(s.record, label.answer, s.record.answer);
-    const reasoning = own ? s.record.reasoning : label.reasoning;
+    const { text: reasoning, source } = chooseReasoning(
+      s.record,
+      label as Label & { answer: string },
+      method,
+    );
     const { reasoning: _, ...rest } = s.record;
     records.push({
       ...rest,
@@ -413,7 +447,7 @@ export async function labelSamples(
           labelMethod: method,
           scores: s.scores,
           labels: Object.fromEntries(methods.map((m) => [m, labels[m][i].answer])),
-          reasoning: reasoning ? (own ? "generator" : method) : "none",
+          reasoning: source,
         },
       },
     });

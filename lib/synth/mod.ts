@@ -47,6 +47,8 @@ export {
   labelSamples,
   majorityLabel,
   medoidOfLargestCluster,
+  type ReasoningSource,
   sameAnswer,
 } from "./label.ts";
+export { repairArithmetic, type RepairedReasoning } from "./reasoning.ts";
 export { readDataset, writeDataset } from "./dataset.ts";

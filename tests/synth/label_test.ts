@@ -68,8 +68,8 @@ Deno.test("the verifier label recomputes a wrong procedural answer, drops what i
   // Of the three samples both methods label, the generator is right on one.
   assert.equal(r.agreement["verifier~generator"], 1 / 3);
   assert.deepEqual(r.records.map((x) => x.id), ["synth-5-0", "synth-5-1", "synth-5-2"]);
-  // Reasoning that argues for another answer is not kept.
-  assert.equal(r.records[0].reasoning, undefined);
+  // Reasoning that argues for another answer is repaired: its sum recomputed, it ends in the label.
+  assert.equal(r.records[0].reasoning, "3 * 4 = 12.");
   assert.equal(r.records[1].reasoning, "10 - 8 = 2.");
   assert.equal(r.records[2].reasoning, "So the answer is A.");
   assert.deepEqual(r.records[0].meta.provenance, {
@@ -79,7 +79,7 @@ Deno.test("the verifier label recomputes a wrong procedural answer, drops what i
     labelMethod: "verifier",
     scores: { confidence: 0.25 },
     labels: { verifier: "12", generator: "7" },
-    reasoning: "none",
+    reasoning: "repaired",
   });
   assert.equal(
     r.records[1].meta.provenance &&
