@@ -9,7 +9,7 @@
  * @module
  */
 
-import { loadDataset, renderStudent, type TaskRecord } from "../data/mod.ts";
+import { loadDataset, questionText, renderStudent, type TaskRecord } from "../data/mod.ts";
 import {
   type AccuracyChange,
   averageAccuracy,
@@ -82,12 +82,12 @@ async function evaluationSets(
   if (e.procedural) {
     const p = e.procedural;
     const all = proceduralSet(p.kinds, p.count, p.difficulty, SET_SEEDS.evaluation + 1000 * seed);
-    const records = all.filter((r) => !seen.has(r.question));
+    const records = all.filter((r) => !seen.has(questionText(r)));
     sets.push({ name: "procedural", records, excluded: all.length - records.length });
   }
   for (const [i, f] of e.files.entries()) {
     const { records: all } = await loadDataset(f.format, f.path, { onBadRow: "skip" });
-    const fresh = all.filter((r) => !seen.has(r.question));
+    const fresh = all.filter((r) => !seen.has(questionText(r)));
     const records = f.count === null || f.count >= fresh.length
       ? fresh
       : createRng(seed).split(`evaluation ${i}`).shuffle(fresh).slice(0, f.count);
@@ -212,9 +212,9 @@ export function resultTable(sets: readonly SetResult[]): string {
 export async function evaluateStage(ctx: StageContext): Promise<StageResult> {
   const c = ctx.config;
   // The student never sees the seeds (only the generator's prompts do): held out means not in
-  // the data it was fine-tuned on.
+  // the data it was fine-tuned on (the question with its options: choice questions share a stem).
   const seen = new Set(
-    (await readDataset(`${ctx.out}/datasets/dataset.jsonl`)).map((r) => r.question),
+    (await readDataset(`${ctx.out}/datasets/dataset.jsonl`)).map(questionText),
   );
   const sets = await evaluationSets(ctx, seen);
   const base = await loadModel(c.models.student, ctx.runtime);

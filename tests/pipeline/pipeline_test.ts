@@ -57,6 +57,8 @@ Deno.test("the default config runs every stage under --quick, then skips, reruns
   const results = JSON.parse(await Deno.readTextFile(`${out}/eval/results.json`));
   const set = results.sets[0];
   assert.equal(set.name, "procedural");
+  // 18 kinds × 2 held-out items, less those in the dataset or too long, all counted.
+  assert.equal(set.items + results.excluded.procedural + results.tooLong.procedural, 36);
   assert.equal(
     set.groups.reduce((a: number, g: { before: { total: number } }) => a + g.before.total, 0),
     set.items,
