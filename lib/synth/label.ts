@@ -290,6 +290,20 @@ function chooseReasoning(
       return { text: r.text, source: r.changed ? "repaired" : "generator" };
     }
   }
+  if (own && record.answerKind === "choice") {
+    // A choice's reasoning computes the chosen option's value, then names its letter: kept
+    // (repaired, the letter set to the label) when the value it computes is the label's option.
+    const r = repairArithmetic(own);
+    const option = record.choices?.[label.answer];
+    checkable = r.last !== null;
+    const cue = /So the answer is [A-Z]\.?\s*$/;
+    if (
+      checkable && option !== undefined && Number(option) === Number(r.last) && cue.test(r.text)
+    ) {
+      const text = r.text.replace(cue, `So the answer is ${label.answer}.`);
+      return { text, source: text === own ? "generator" : "repaired" };
+    }
+  }
   if (own && !checkable && sameAnswer(record, label.answer, record.answer)) {
     return { text: own, source: "generator" };
   }

@@ -71,7 +71,8 @@ Deno.test("the verifier label recomputes a wrong procedural answer, drops what i
   // Reasoning that argues for another answer is repaired: its sum recomputed, it ends in the label.
   assert.equal(r.records[0].reasoning, "3 * 4 = 12.");
   assert.equal(r.records[1].reasoning, "10 - 8 = 2.");
-  assert.equal(r.records[2].reasoning, "So the answer is A.");
+  // The choice's own step, recomputed, computes option A's value: kept, naming A.
+  assert.equal(r.records[2].reasoning, "1 week is 7 days, and 3 * 7 = 21. So the answer is A.");
   assert.deepEqual(r.records[0].meta.provenance, {
     generatorCheckpoint: "runs/a/generator",
     rewardConfig: { functions: { confidence: 1 } },

@@ -49,3 +49,42 @@ Deno.test("a relabelled sample keeps no reasoning whose recomputed arithmetic en
     ["none", "generator", "generator"],
   );
 });
+
+Deno.test("a relabelled choice keeps its repaired reasoning only when it computes the label's option", async () => {
+  const sample = (reasoning: string, question: string, choices: Record<string, string>) => ({
+    text: "",
+    scores: {},
+    promptSeed: "s",
+    record: {
+      id: "x",
+      domain: "reasoning" as const,
+      answerKind: "choice" as const,
+      meta: {},
+      question,
+      choices,
+      reasoning,
+      answer: "B",
+    },
+  });
+  const r = await labelSamples(
+    [
+      sample(
+        "1 day is 24 hours, and 6 * 24 = 246. So the answer is B.",
+        "How many hours are in 6 days?",
+        { A: "144", B: "246", C: "6", D: "24" },
+      ),
+      sample(
+        "The smallest of 11, 7, 18, 16 is 11. So the answer is B.",
+        "Which number is the smallest?",
+        { A: "11", B: "7", C: "18", D: "16" },
+      ),
+    ],
+    { method: "verifier", seed: 0 },
+    { generatorCheckpoint: "g", seed: 0 },
+  );
+  assert.deepEqual(r.records.map((x) => x.answer), ["A", "B"]);
+  assert.deepEqual(r.records.map((x) => x.reasoning), [
+    "1 day is 24 hours, and 6 * 24 = 144. So the answer is A.",
+    "The smallest of 11, 7, 18, 16 is 11. So the answer is B.",
+  ]);
+});
