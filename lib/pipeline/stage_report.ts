@@ -12,6 +12,7 @@
 import { FIGURES, type Section, writeReport } from "../report/mod.ts";
 import type { GrpoStepMetrics } from "../rl/mod.ts";
 import type { StageContext, StageResult } from "./context.ts";
+import { readMarker, STAGES } from "./stages.ts";
 import { readJsonl, writeJson } from "./run_log.ts";
 import type { SetResult } from "./stage_evaluate.ts";
 
@@ -215,10 +216,9 @@ export async function reportStage(ctx: StageContext): Promise<StageResult> {
   const table = await Deno.readTextFile(`${ctx.out}/eval/table.txt`);
   const labelled = (ctx.outputs.label?.kinds ?? {}) as Record<string, number>;
   const seconds: Record<string, number> = {};
-  for await (const e of Deno.readDir(`${ctx.out}/stages`)) {
-    if (!e.name.endsWith(".json")) continue;
-    const m = JSON.parse(await Deno.readTextFile(`${ctx.out}/stages/${e.name}`));
-    seconds[m.stage] = m.seconds;
+  for (const stage of STAGES) {
+    const m = await readMarker(ctx.out, stage);
+    if (m) seconds[stage] = m.seconds;
   }
   const data: ReportData = {
     name: ctx.config.name,
