@@ -31,9 +31,10 @@ import { sample } from "../lib/sample/mod.ts";
 import { cli, createRng, runMain, usageExit } from "../lib/run/mod.ts";
 import { benchVerify, formatVerify } from "./bench_verify.ts";
 import { benchAcquire, formatAcquire } from "./bench_acquire.ts";
+import { benchGrpo } from "./bench_grpo.ts";
 import { AutoModelForCausalLM, env as hfEnv, Tensor as HfTensor } from "@huggingface/transformers";
 
-const SECTIONS = ["engine", "llama", "decode", "sampler", "verify", "acquire"] as const;
+const SECTIONS = ["engine", "llama", "decode", "sampler", "verify", "acquire", "grpo"] as const;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -196,7 +197,11 @@ const COMMAND = {
   acquire  candidates/s of every acquisition function on the default student against the
            primitive it is made of, alone in the same run (goal >= 0.8), and the time the five
            reference rewards take to score 48 generated candidates against the time the
-           generator takes to write them (goal <= 1, answer variance <= 3)`,
+           generator takes to write them (goal <= 1, answer variance <= 3)
+  grpo     one GRPO step (after a warm-up step, confidence reward, 12 prompts x 4 samples, up to
+           160 new tokens) on the default generator and on the bench Llama's body: seconds per
+           stage, sampling tok/s against the plain sampler (goal >= 0.8), train GFLOP/s against
+           MatMul (goal >= 0.5), time outside the stages (goal < 10%), peak resident memory`,
   flags: {
     only: {
       kind: "string",
@@ -232,7 +237,9 @@ async function runBench(only: Set<string>, threads: number, steps: number, json?
   const rt = createRuntime({ threads });
   const figures: Record<string, number> = {};
   // Every ratio is to the MatMul limit of this same run.
-  const mm = only.has("engine") || only.has("llama") ? await benchMatMul(rt) : NaN;
+  const mm = only.has("engine") || only.has("llama") || only.has("grpo")
+    ? await benchMatMul(rt)
+    : NaN;
   figures.matmul_gflops = mm;
   if (!Number.isNaN(mm)) console.log(`matmul 2048³ float32           ${mm.toFixed(1)} GFLOP/s`);
   const engineSection = async () => {
@@ -314,6 +321,16 @@ async function runBench(only: Set<string>, threads: number, steps: number, json?
       figures[`acquire_${name}_over_generation`] = r;
     }
     for (const line of formatAcquire(a)) console.log(line);
+  }
+  if (only.has("grpo")) {
+    for (const f of await benchGrpo(rt, mm, { large: BENCH_LLAMA, onLine: console.log })) {
+      const key = f.model === "default generator" ? "grpo_default" : "grpo_large";
+      figures[`${key}_step_s`] = f.seconds.step;
+      figures[`${key}_outside_share`] = f.outsideShare;
+      figures[`${key}_sample_ratio`] = f.sampleRatio;
+      figures[`${key}_train_ratio`] = f.trainRatio;
+      figures[`${key}_peak_rss_mib`] = f.peakRssMiB;
+    }
   }
   if (json) await Deno.writeTextFile(json, JSON.stringify(figures, null, 2));
 }
