@@ -134,7 +134,7 @@ export function renderReport(title: string, sections: readonly Section[]): strin
       layout: { ...layout, margin: { t: 20, r: 20, b: 50, l: 60 } },
     });
     return `<section class="fig" id="${escapeHtml(f.id)}"><h3>${escapeHtml(f.title)}</h3>\n` +
-      `<div class="figure" id="plot-${index}"></div>\n${tableHtml(figureTable(f))}</section>`;
+      `<div class="figure" id="plot-${index}"></div>\n${tableHtml(figureTable(f), 12)}</section>`;
   };
   const body = sections.map((s, i) =>
     `<section id="section-${i}"><h2>${escapeHtml(s.title)}</h2>\n${paragraphs(s.text ?? "")}\n` +
