@@ -50,6 +50,8 @@ export interface GrpoBenchFigures {
   readonly params: number;
   /** The timed step's stages and wall time (s). */
   readonly seconds: { sample: number; score: number; train: number; step: number };
+  /** Seconds of the train stage inside ONNX Runtime's runs (the rest is host work). */
+  readonly trainSessionSeconds: number | null;
   /** (step − sample − score − train) / step (goal < 10%). */
   readonly outsideShare: number;
   readonly completionTokens: number;
@@ -179,6 +181,7 @@ async function benchModel(
       model: label,
       params: [...generator.store.values()].reduce((a, t) => a + t.data.length, 0),
       seconds: { sample: s.sample, score: s.score, train: s.train, step },
+      trainSessionSeconds: s.trainSession ?? null,
       outsideShare: (step - s.sample - s.score - s.train) / step,
       completionTokens,
       sampleTokensPerSecond,
@@ -306,7 +309,11 @@ export function formatGrpo(f: GrpoBenchFigures): string[] {
     } tok/s, ratio ${f.sampleRatio.toFixed(2)} (goal >= 0.8)`,
     `${name}: train ${f.trainGflops.toFixed(1)} GFLOP/s vs MatMul ${
       f.matmulGflops.toFixed(1)
-    }, ratio ${f.trainRatio.toFixed(2)} (goal >= 0.5)`,
+    }, ratio ${f.trainRatio.toFixed(2)} (goal >= 0.5)${
+      f.trainSessionSeconds === null
+        ? ""
+        : `; ${f.trainSessionSeconds.toFixed(2)} of its ${s.train.toFixed(2)} s inside ONNX Runtime`
+    }`,
     `${name}: peak RSS ${f.peakRssMiB.toFixed(0)} MiB sampled${
       f.hwmMiB === null ? "" : `, process high-water mark ${f.hwmMiB.toFixed(0)} MiB`
     }`,
