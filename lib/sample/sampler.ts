@@ -33,12 +33,13 @@ export interface SampleOptions extends ChooseOptions {
   /** End a sample at the EOS token. @default true */
   readonly stopAtEos?: boolean;
   /**
-   * Run the prompt through the model once per distinct prompt and copy its KV cache and
-   * next-token logits to each of its samples, instead of once per sample (G times less prefill
-   * work; the samples are the same up to float rounding of a different batch shape).
+   * Rows whose prompt and tokens so far are equal (the samples of one prompt, before they
+   * diverge; equal prompts) share one row of the decoder's batch: its logits and KV cache are
+   * computed once, and each row still draws its own token from them with its own generator. The
+   * samples are the same as without sharing, up to the float rounding of other batch shapes.
    * @default true
    */
-  readonly sharedPrefill?: boolean;
+  readonly sharePrefixes?: boolean;
   /** Called after each decoding step with the number of tokens generated so far. */
   readonly onStep?: (step: number, active: number) => void;
 }
@@ -92,26 +93,29 @@ interface Row {
   text: string;
   finish?: Sample["finish"];
   stop?: string;
-  lastPos: number;
   rng: Rng;
 }
 
 /**
- * Part of the batch that runs through the decoder together, with its own KV cache: rows whose
- * prompts have similar lengths, so that little of the cache is padding.
+ * Part of the batch that runs through the decoder together, with its own KV cache: the states
+ * of rows whose prompts have similar lengths, so that little of the cache is padding. A state
+ * is a prompt and the tokens generated after it so far; rows in the same state share one row of
+ * the decoder's batch (its logits and cache), and each draws its next token from those logits
+ * with its own generator.
  */
 interface Chunk {
   /**
-   * Its rows, in batch order: those still generating, and finished ones not yet dropped
-   * (dropping copies the KV cache, so it waits until enough rows have finished).
+   * The rows in each state, one state per row of the decoder's batch. A state whose rows have
+   * all finished stays (empty, its outputs unread) until dropping it is worth a copy of the
+   * chunk's KV cache.
    */
-  readonly rows: readonly number[];
-  /** Attention mask so far, (rows, width). */
+  readonly states: readonly (readonly number[])[];
+  /** Position of each state's last token. */
+  readonly lastPos: readonly number[];
+  /** Attention mask of each state so far, (states, width). */
   readonly mask: BigInt64Array;
   /** Inputs of its next decoder run. */
   readonly feeds: Record<string, HostTensor>;
-  /** Decoder outputs already computed for the next step (the shared prefill's, tiled). */
-  pending?: Record<string, HostTensor>;
 }
 
 /** What the decoding loop carries from one step to the next. */
@@ -131,7 +135,7 @@ export interface DecodeState {
 }
 
 /**
- * Drop finished rows from a chunk once they are at least this fraction of it: a dropped row
+ * Drop empty states from a chunk once they are at least this fraction of it: a dropped state
  * saves its share of every later step, but dropping copies the chunk's whole KV cache once.
  */
 const DROP_FRACTION = 1 / 8;
@@ -142,9 +146,7 @@ const DROP_FRACTION = 1 / 8;
  */
 const RUN_COST_POSITIONS = 1024;
 
-/**
- * Copies rows `keep` of a (R, ...) tensor, in order; a row may repeat (it is then tiled).
- */
+/** Copies rows `keep` of a (R, ...) tensor, in order; a row may repeat (it is then tiled). */
 function selectRows(t: HostTensor, keep: readonly number[]): HostTensor {
   const per = t.data.length / t.shape[0];
   const src = t.data as Float32Array;
@@ -259,31 +261,23 @@ function prefillFeeds(
  * Sets up decoding: one row per (prompt, sample) with its own forked generator, the decoder
  * program, and the first feeds. Rows are cut into chunks of similar prompt lengths (see
  * {@link RUN_COST_POSITIONS}), each run on its own with its prompts left-padded to its longest;
- * padding is masked and takes position 0; the KV cache starts empty. With `sharedPrefill` (the
- * default), each distinct prompt is run through the decoder here, once, and its KV cache and
- * last logits are copied to every row that starts from it.
+ * padding is masked and takes position 0; the KV cache starts empty. With `sharePrefixes` (the
+ * default) every distinct prompt starts as one state holding all the rows that start from it;
+ * without, each row is a state of its own throughout.
  */
 export async function prefill(
   model: LanguageModel,
   encoded: readonly number[][],
   options: SampleOptions = {},
 ): Promise<DecodeState> {
-  const { samplesPerPrompt = 1, seed = 0, sharedPrefill = true } = options;
+  const { samplesPerPrompt = 1, seed = 0, sharePrefixes = true } = options;
   const c = model.config;
   const rng = createRng(seed);
   const rows: Row[] = [];
   for (let p = 0; p < encoded.length; p++) {
     for (let g = 0; g < samplesPerPrompt; g++) {
       const rowRng = rng.split(rows.length);
-      rows.push({
-        prompt: p,
-        index: g,
-        tokens: [],
-        logprobs: [],
-        text: "",
-        lastPos: encoded[p].length - 1,
-        rng: rowRng,
-      });
+      rows.push({ prompt: p, index: g, tokens: [], logprobs: [], text: "", rng: rowRng });
     }
   }
   const program = await decodeProgram(model);
@@ -291,7 +285,7 @@ export async function prefill(
   const weights = program.signature.inputs.some((i) => i.name === "model.embed_tokens.weight")
     ? weightFeeds(model)
     : {};
-  // The distinct prompts (equal token lists are run once) with the rows that start from each,
+  // The distinct prompts (equal token lists are one) with the rows that start from each,
   // shortest first.
   const unitOfKey = new Map<string, number>();
   const units: { ids: number[]; rows: number[] }[] = [];
@@ -304,36 +298,19 @@ export async function prefill(
   });
   units.sort((a, b) => a.ids.length - b.ids.length || a.rows[0] - b.rows[0]);
   const ends = lengthRuns(units.map((u) => u.ids.length), units.map((u) => u.rows.length));
-  const chunks: Chunk[] = [];
-  for (let k = 0, start = 0; k < ends.length; start = ends[k++]) {
-    const group = units.slice(start, ends[k]);
-    const chunkRows = group.flatMap((u) => u.rows);
-    if (!sharedPrefill || chunkRows.length === group.length) {
-      const feeds = prefillFeeds(model, weights, chunkRows.map((r) => encoded[rows[r].prompt]));
-      chunks.push({ rows: chunkRows, mask: feeds.attention_mask.data as BigInt64Array, feeds });
-      continue;
-    }
-    const feeds = prefillFeeds(model, weights, group.map((u) => u.ids));
-    const out = await runProgram(program, feeds);
-    const tile = group.flatMap((u, i) => u.rows.map(() => i));
-    // Only each prompt's last position predicts the first new token.
-    const [, tq, v] = out.logits.shape;
-    const src = out.logits.data as Float32Array;
-    const logits = new Float32Array(tile.length * v);
-    tile.forEach((i, j) =>
-      logits.set(src.subarray((i * tq + tq - 1) * v, (i * tq + tq) * v), j * v)
-    );
-    const pending: Record<string, HostTensor> = {
-      logits: { dtype: "float32", shape: [tile.length, 1, v], data: logits },
+  const chunks = ends.map((end, k) => {
+    const group = units.slice(k === 0 ? 0 : ends[k - 1], end);
+    const states = sharePrefixes
+      ? group.map((u) => u.rows)
+      : group.flatMap((u) => u.rows.map((r) => [r]));
+    const feeds = prefillFeeds(model, weights, states.map((s) => encoded[rows[s[0]].prompt]));
+    return {
+      states,
+      lastPos: states.map((s) => encoded[rows[s[0]].prompt].length - 1),
+      mask: feeds.attention_mask.data as BigInt64Array,
+      feeds,
     };
-    for (let l = 0; l < c.numHiddenLayers; l++) {
-      const nm = cacheNames(l);
-      pending[nm.presentKey] = selectRows(out[nm.presentKey], tile);
-      pending[nm.presentValue] = selectRows(out[nm.presentValue], tile);
-    }
-    const mask = selectRows(feeds.attention_mask, tile).data as BigInt64Array;
-    chunks.push({ rows: chunkRows, mask, feeds: {}, pending });
-  }
+  });
   const tok = model.tokenizer;
   return {
     model,
@@ -385,79 +362,96 @@ function extendRow(
   }
 }
 
+/** A state of the next step: its parent's batch row, the token added to it, and its rows. */
+interface Child {
+  readonly parent: number;
+  readonly token: number;
+  readonly rows: number[];
+}
+
 /**
- * Runs one chunk for one step: chooses a token for each of its rows still generating and returns
- * the chunk for the next step (null when all its rows have finished).
+ * Runs one chunk for one step: each row still generating draws a token from its state's logits;
+ * rows of one state that draw the same token stay together in the child state. Returns the chunk
+ * for the next step (null when all its rows have finished) and how many rows it still holds.
  */
 async function stepChunk(
   state: DecodeState,
   chunk: Chunk,
   options: SampleOptions,
-): Promise<Chunk | null> {
+): Promise<[Chunk | null, number]> {
   const { rows, model: { config: c } } = state;
-  const out = chunk.pending ??
-    await runProgram(state.program, chunk.feeds, { trusted: state.steps > 0 });
-  chunk.pending = undefined;
+  const out = await runProgram(state.program, chunk.feeds, { trusted: state.steps > 0 });
   const logits = out.logits.data as Float32Array;
   const [n, tq, v] = out.logits.shape;
-  const next = new BigInt64Array(n);
-  const live: number[] = [];
+  const children: Child[] = [];
+  let live = 0;
   for (let i = 0; i < n; i++) {
-    const row = rows[chunk.rows[i]];
-    if (row.finish) continue;
+    const here = chunk.states[i];
+    if (here.length === 0) continue;
     const last = logits.subarray((i * tq + tq - 1) * v, (i * tq + tq) * v);
-    const choice = chooseToken(last, options, row.rng);
-    extendRow(state, row, choice.token, choice.logprobRaw, options);
-    // A finished row is fed its last choice too: any token will do, its outputs go unread.
-    next[i] = BigInt(choice.token);
-    if (!row.finish) live.push(i);
+    const first = children.length;
+    for (const r of here) {
+      const row = rows[r];
+      const choice = chooseToken(last, options, row.rng);
+      extendRow(state, row, choice.token, choice.logprobRaw, options);
+      if (row.finish) continue;
+      live++;
+      let k = first;
+      while (k < children.length && children[k].token !== choice.token) k++;
+      if (k === children.length) children.push({ parent: i, token: choice.token, rows: [] });
+      children[k].rows.push(r);
+    }
   }
-  if (live.length === 0) return null;
-  const keep = n - live.length >= Math.max(1, n * DROP_FRACTION) ? live : null;
-  const b = keep ? keep.length : n;
+  if (children.length === 0) return [null, 0];
+  // No state split in two and few emptied: the batch goes on as it is, with no copy.
+  const inPlace = children.every((ch, k) => k === 0 || ch.parent !== children[k - 1].parent) &&
+    n - children.length < Math.max(1, n * DROP_FRACTION);
+  const at = inPlace ? Array.from({ length: n }, (_, i) => i) : children.map((ch) => ch.parent);
+  const next: (Child | undefined)[] = inPlace ? new Array(n).fill(undefined) : children;
+  if (inPlace) { for (const ch of children) next[ch.parent] = ch; }
+  const b = at.length;
   const width = chunk.mask.length / n;
   const mask = new BigInt64Array(b * (width + 1));
   const pos = new BigInt64Array(b);
-  const ids = new BigInt64Array(b);
-  for (let j = 0; j < b; j++) {
-    const i = keep ? keep[j] : j;
+  // An emptied state is fed token 0: any token will do, its outputs go unread.
+  const ids = BigInt64Array.from(next, (ch) => BigInt(ch?.token ?? 0));
+  const lastPos = at.map((i) => chunk.lastPos[i] + 1);
+  at.forEach((i, j) => {
     mask.set(chunk.mask.subarray(i * width, (i + 1) * width), j * (width + 1));
     mask[j * (width + 1) + width] = 1n;
-    pos[j] = BigInt(++rows[chunk.rows[i]].lastPos);
-    ids[j] = next[i];
-  }
+    pos[j] = BigInt(lastPos[j]);
+  });
   const feeds: Record<string, HostTensor> = { ...state.weights };
   for (let l = 0; l < c.numHiddenLayers; l++) {
     const nm = cacheNames(l);
-    feeds[nm.pastKey] = keep ? selectRows(out[nm.presentKey], keep) : out[nm.presentKey];
-    feeds[nm.pastValue] = keep ? selectRows(out[nm.presentValue], keep) : out[nm.presentValue];
+    feeds[nm.pastKey] = inPlace ? out[nm.presentKey] : selectRows(out[nm.presentKey], at);
+    feeds[nm.pastValue] = inPlace ? out[nm.presentValue] : selectRows(out[nm.presentValue], at);
   }
   feeds.input_ids = tensor("int64", [b, 1], ids);
   feeds.attention_mask = tensor("int64", [b, width + 1], mask);
   feeds.position_ids = tensor("int64", [b, 1], pos);
-  return { rows: keep ? keep.map((i) => chunk.rows[i]) : chunk.rows, mask, feeds };
+  return [{ states: next.map((ch) => ch?.rows ?? []), lastPos, mask, feeds }, live];
 }
 
 /**
- * One decoding step: runs the decoder on each chunk's feeds (or takes the shared prefill's
- * outputs), chooses a token for every row still generating, then feeds the chosen tokens. Rows
- * that have finished stay in their chunk (their outputs unread) until they are
- * {@link DROP_FRACTION} of it, then leave it and its KV cache all at once. Returns false when
- * every row has finished.
+ * One decoding step: runs the decoder on each chunk's feeds, chooses a token for every row still
+ * generating, then feeds the chosen tokens (one batch row per distinct state). States whose rows
+ * have all finished stay in their chunk (their outputs unread) until they are
+ * {@link DROP_FRACTION} of it or a state splits; the chunk's KV cache is then rebuilt from the
+ * states that go on. Returns false when every row has finished.
  */
 export async function step(state: DecodeState, options: SampleOptions = {}): Promise<boolean> {
   const next: Chunk[] = [];
+  let live = 0;
   for (const chunk of state.chunks) {
-    const c = await stepChunk(state, chunk, options);
+    const [c, n] = await stepChunk(state, chunk, options);
     if (c) next.push(c);
+    live += n;
   }
   state.chunks = next;
   state.steps++;
-  options.onStep?.(
-    state.steps,
-    next.reduce((a, c) => a + c.rows.filter((r) => !state.rows[r].finish).length, 0),
-  );
-  return next.length > 0;
+  options.onStep?.(state.steps, live);
+  return live > 0;
 }
 
 /** The samples of a finished (or length-capped) decode, in (prompt, index) order. */

@@ -16,7 +16,7 @@ const opts = { samplesPerPrompt: 3, maxNewTokens: 24, stop: ["\nQ:"] };
 
 Deno.test("sharing each prompt's prefill gives the greedy tokens and log-probs of prefilling every row", async () => {
   const shared = await sample(student, prompts, { ...opts, temperature: 0 });
-  const each = await sample(student, prompts, { ...opts, temperature: 0, sharedPrefill: false });
+  const each = await sample(student, prompts, { ...opts, temperature: 0, sharePrefixes: false });
   assert.equal(shared.length, prompts.length * 3);
   shared.forEach((s, i) => {
     const e = each[i];
@@ -46,7 +46,7 @@ Deno.test("seeded sampling with a shared prefill repeats run to run and keeps on
     ...opts,
     temperature: 1,
     seed: 11,
-    sharedPrefill: false,
+    sharePrefixes: false,
   });
   a.forEach((s, i) => {
     assert.deepEqual(s.tokens, c[i].tokens);
