@@ -99,7 +99,7 @@ Deno.test("the default config runs every stage under --quick, then skips, reruns
   );
   await assert.rejects(
     () => runPipeline({ config: changed, raw, out, quick: true }),
-    /stage 'synthesise' finished with another config: 'synth.label' was "verifier", now "generator" \(rerun it with --from synthesise/,
+    /stage 'label' finished with another config: 'synth.label' was "verifier", now "generator" \(rerun it with --from label/,
   );
 });
 

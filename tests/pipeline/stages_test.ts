@@ -9,6 +9,7 @@ import {
   flatten,
   planStages,
   type Stage,
+  STAGE_FIELDS,
   STAGES,
   writeMarker,
 } from "../../lib/pipeline/stages.ts";
@@ -126,4 +127,30 @@ Deno.test("flatten names every leaf by its dotted path", () => {
     "x.a.c[1].d": null,
     "x.e": [],
   });
+});
+
+Deno.test("every resolved config field but the thread count belongs to some stage's fingerprint", () => {
+  const c = config();
+  const fields = Object.values(STAGE_FIELDS).flat();
+  const leaves = Object.keys(flatten(c)).filter((k) => k !== "threads");
+  const uncovered = leaves.filter((leaf) =>
+    !fields.some((f) => leaf === f || leaf.startsWith(`${f}.`) || leaf.startsWith(`${f}[`))
+  );
+  assert.deepEqual(uncovered, []);
+});
+
+Deno.test("a new labelling method reruns from label, not from synthesise", async () => {
+  const out = await Deno.makeTempDir();
+  await finish(out);
+  const relabel = config({ synth: { label: "generator" } });
+  await assert.rejects(() => planStages(out, relabel), /stage 'label'.*--from label/);
+  assert.deepEqual(await actions(out, relabel, "label"), [
+    "skip",
+    "skip",
+    "skip",
+    "run",
+    "run",
+    "run",
+    "run",
+  ]);
 });
