@@ -28,6 +28,17 @@ if (!jupyter || !kernel) {
     } is not installed`,
   );
 }
+/**
+ * The least number of plots (plotly MIME bundles) each notebook must show inline; a notebook not
+ * named here shows none.
+ */
+const PLOTS: Readonly<Record<string, number>> = Object.freeze({
+  // Score distributions, agreement between functions, and the five reference rewards' audit scatters.
+  "acquisition.ipynb": 7,
+  // The accuracy matrix and the forgetting bars.
+  "forgetting.ipynb": 2,
+});
+
 const notebooks = [...Deno.readDirSync(`${root}notebooks`)].filter((e) => e.name.endsWith(".ipynb"))
   .map((e) => e.name).sort();
 
@@ -49,6 +60,8 @@ for (const name of notebooks) {
           out,
         ],
         cwd: `${root}notebooks`,
+        // The notebooks' short versions: fewer candidates, items and steps, the same code.
+        env: { ACQSYNTH_NOTEBOOK_QUICK: "1" },
         stdout: "piped",
         stderr: "piped",
       }).output();
@@ -62,6 +75,17 @@ for (const name of notebooks) {
       const printed = nb.cells.flatMap((c: { outputs?: { text?: string[] }[] }) => c.outputs ?? [])
         .flatMap((o: { text?: string[] }) => o.text ?? []).join("");
       assert.ok(printed.length > 0, "the notebook printed something");
+      // Plots shown inline: a plotly figure with traces, and its table as the HTML fallback.
+      const plots = nb.cells.flatMap((c: { outputs?: { data?: Record<string, unknown> }[] }) =>
+        c.outputs ?? []
+      ).map((o: { data?: Record<string, unknown> }) => o.data ?? {})
+        .filter((d: Record<string, unknown>) => "application/vnd.plotly.v1+json" in d);
+      assert.ok(plots.length >= (PLOTS[name] ?? 0), `${name} shows ${plots.length} plots`);
+      for (const d of plots) {
+        const spec = d["application/vnd.plotly.v1+json"] as { data: unknown[] };
+        assert.ok(spec.data.length > 0);
+        assert.match(String(d["text/html"]), /<table>/);
+      }
       await Deno.remove(out);
     },
   });
