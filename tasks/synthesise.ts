@@ -110,6 +110,10 @@ const COMMAND = {
       value: "F1,F2",
       help: "acquisition functions scored against the student and stored per sample",
     },
+    "allow-weak-isolation": {
+      kind: "boolean",
+      help: "run code gates and code labels in a sandbox without bubblewrap (named on purpose)",
+    },
     out: { kind: "string", default: "runs/synth/dataset.jsonl", value: "FILE", help: "JSONL out" },
     seed: { kind: "number", integer: true, min: 0, default: 0, help: "seed of everything" },
     threads: {
@@ -153,6 +157,7 @@ await runMain(async () => {
     label: flags.label,
     selfConsistency: { k: flags.k },
     scoreWith,
+    allowWeakIsolation: flags["allow-weak-isolation"],
   });
   const rt = createRuntime({ threads: flags.threads });
   const generator = await loadModel(flags.generator, rt);
@@ -189,6 +194,7 @@ await runMain(async () => {
     method: config.label,
     student,
     sandbox,
+    allowWeakIsolation: config.allowWeakIsolation,
     k: config.selfConsistency.k,
     temperature: config.selfConsistency.temperature,
     seed: flags.seed,
