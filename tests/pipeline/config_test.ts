@@ -63,6 +63,10 @@ Deno.test("validatePipelineConfig errors name the file, the dotted field and the
       /'models.student' must be a non-empty string: current value is 3/,
     ],
     [{ name: "x", baseline: "magic" }, /'baseline' must be one of none, untrained-generator/],
+    [
+      { name: "x", baseline: "oracle", seeds: { source: "gsm8k", path: "a" } },
+      /'seeds.source' must be 'procedural' for the oracle baseline: current value is 'gsm8k'/,
+    ],
     [{ name: "x", evaluation: { procedural: null } }, /'evaluation' must name at least one set/],
     [
       { name: "x", evaluation: { procedural: { count: 0 } } },
