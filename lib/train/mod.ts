@@ -29,8 +29,8 @@ export {
   type StepReport,
 } from "./sft.ts";
 export {
-  type FineTunePreset,
   fineTuneOptions,
+  type FineTunePreset,
   SFT_PRESETS,
   type SftPresetName,
 } from "./presets.ts";
