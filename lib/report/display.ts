@@ -10,7 +10,16 @@
 import { type Figure, figureTable, formatCell, type Table } from "./figure.ts";
 import { escapeHtml, tableHtml } from "./html.ts";
 
-/** The MIME type under which Jupyter front ends draw a plotly figure. */
+/**
+ * The MIME type under which Jupyter front ends draw a plotly figure.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PLOTLY_MIME } from "./display.ts";
+ * assert.equal(PLOTLY_MIME, "application/vnd.plotly.v1+json");
+ * ```
+ */
 export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 
 /**

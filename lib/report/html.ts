@@ -10,10 +10,28 @@
 import { join } from "node:path";
 import { type Figure, figureTable, formatCell, type Section, type Table } from "./figure.ts";
 
-/** The file name of plotly.js beside a report. */
+/**
+ * The file name of plotly.js beside a report.
+ *
+ * @example The report loads it by this relative name
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PLOTLY_FILE, renderReport } from "./html.ts";
+ * assert.ok(renderReport("r", []).includes(`<script src="./${PLOTLY_FILE}"></script>`));
+ * ```
+ */
 export const PLOTLY_FILE = "plotly.min.js";
 
-/** The file name of a report in its folder. */
+/**
+ * The file name of a report in its folder.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { REPORT_FILE } from "./html.ts";
+ * assert.equal(REPORT_FILE, "report.html");
+ * ```
+ */
 export const REPORT_FILE = "report.html";
 
 /**
@@ -48,7 +66,20 @@ function scriptJson(value: unknown): string {
     .replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
-/** A table as HTML; tables longer than `openRows` rows start folded. */
+/**
+ * A table as HTML (cells escaped, numbers right-aligned); tables longer than `openRows` rows
+ * start folded.
+ *
+ * @example A short table starts open, a long one folded
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tableHtml } from "./html.ts";
+ * const t = { id: "t", title: "acc", columns: ["kind", "accuracy"], rows: [["add", 0.25], ["mul", null]] };
+ * assert.match(tableHtml(t), /^<details id="t" open><summary>acc \(2 rows\)<\/summary>/);
+ * assert.match(tableHtml(t), /<tr><td>mul<\/td><td>n\/a<\/td><\/tr>/);
+ * assert.ok(!tableHtml(t, 1).includes(" open>"));
+ * ```
+ */
 export function tableHtml(table: Table, openRows = 25): string {
   const head = table.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("");
   const body = table.rows.map((r) =>

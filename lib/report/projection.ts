@@ -39,9 +39,12 @@ function pca(points: readonly (readonly number[])[]): [number, number][] {
     for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) cov[a][b] += r[a] * r[b];
   }
   const components: Float64Array[] = [];
+  // Below this the residual spread is rounding noise: the component is zero (all points on a line).
+  const tiny = 1e-12 * Math.max(1e-300, cov.reduce((t, row, a) => t + row[a], 0));
   for (let c = 0; c < 2; c++) {
     // A fixed, non-degenerate start keeps the result deterministic without an RNG.
     let v: Float64Array = Float64Array.from({ length: d }, (_, j) => 1 + j / d);
+    let found = true;
     for (let it = 0; it < 200; it++) {
       const w = new Float64Array(d);
       for (let a = 0; a < d; a++) {
@@ -54,13 +57,19 @@ function pca(points: readonly (readonly number[])[]): [number, number][] {
         for (let j = 0; j < d; j++) w[j] -= dot * u[j];
       }
       const norm = Math.hypot(...w);
-      if (norm === 0) break;
+      if (!(norm > tiny)) {
+        found = false;
+        break;
+      }
       v = w.map((wi) => wi / norm);
+    }
+    if (!found) {
+      components.push(new Float64Array(d));
+      continue;
     }
     // Sign convention: the largest entry positive, so a map does not flip between runs.
     const big = v.reduce((best, vi, j) => (Math.abs(vi) > Math.abs(v[best]) ? j : best), 0);
-    if (v[big] < 0) v = v.map((vi) => -vi);
-    components.push(Math.hypot(...v) > 0 ? v : new Float64Array(d));
+    components.push(v[big] < 0 ? v.map((vi) => -vi) : v);
   }
   return x.map((r) =>
     components.map((u) => r.reduce((s, ri, j) => s + ri * u[j], 0)) as [number, number]
@@ -77,13 +86,34 @@ function umap(points: readonly (readonly number[])[], seed: number, neighbours: 
   return model.fit(points.map((p) => [...p])) as [number, number][];
 }
 
-/** Each projection, by name. */
+/**
+ * Each projection, by name: `(points, seed, neighbours) → 2-D points`.
+ *
+ * @example PCA of points on a line keeps their spacing on the first axis
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PROJECTIONS } from "./projection.ts";
+ * const xy = PROJECTIONS.pca([[0, 0, 0], [1, 1, 0], [2, 2, 0]], 0, 15);
+ * const want = [[-Math.SQRT2, 0], [0, 0], [Math.SQRT2, 0]];
+ * xy.forEach((p, i) => p.forEach((v, k) => assert.ok(Math.abs(v - want[i][k]) < 1e-9)));
+ * ```
+ */
 export const PROJECTIONS: Readonly<Record<ProjectionMethod, Project>> = Object.freeze({
   umap,
   pca: (points) => pca(points),
 });
 
-/** UMAP needs a few neighbours per point; below this many points a map is PCA's. */
+/**
+ * UMAP needs a few neighbours per point; below this many points a map is PCA's.
+ *
+ * @example Fewer points than this: the UMAP request gives PCA's map
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { project2d, UMAP_MIN_POINTS } from "./projection.ts";
+ * const points = Array.from({ length: UMAP_MIN_POINTS - 1 }, (_, i) => [i, i * i, 1]);
+ * assert.deepEqual(project2d(points), project2d(points, { method: "pca" }));
+ * ```
+ */
 export const UMAP_MIN_POINTS = 8;
 
 /**

@@ -180,6 +180,12 @@ Deno.test("project2d by PCA recovers the direction of largest spread", () => {
     assert.ok(Math.abs(Math.abs(x) - Math.abs(i - 3.5)) < 1e-6, `${x}`);
     assert.ok(Math.abs(Math.abs(y) - 0.1) < 1e-6, `${y}`);
   });
+  // Points on one line: the second component is zero, not a copy of the first.
+  const line = project2d([[0, 0, 0], [1, 1, 0], [2, 2, 0], [3, 3, 0]], { method: "pca" });
+  line.forEach(([x, y], i) => {
+    assert.ok(Math.abs(x - Math.SQRT2 * (i - 1.5)) < 1e-9, `${x}`);
+    assert.ok(Math.abs(y) < 1e-9, `${y}`);
+  });
   assert.throws(() => project2d([[1, 2], [3]]), /point 1 must have 2 finite coordinates/);
   assert.throws(
     () => project2d([[1]], { method: "tsne" as "pca" }),
