@@ -138,7 +138,7 @@ function* rankedIds(logits: ArrayLike<number>): Generator<number> {
 
 /**
  * Chooses a token from `logits` (length V) with random numbers from `rng` (one draw per call,
- * none when greedy).
+ * none when greedy): {@link tokenDistribution}, then one draw.
  *
  * @example Greedy, and sampling with a seed
  * ```ts
@@ -153,6 +153,36 @@ function* rankedIds(logits: ArrayLike<number>): Generator<number> {
  * ```
  */
 export function chooseToken(logits: ArrayLike<number>, options: ChooseOptions, rng: Rng): Choice {
+  return tokenDistribution(logits, options).draw(rng);
+}
+
+/** The distribution of the next token given one row of logits, ready for any number of draws. */
+export interface TokenDistribution {
+  /** One token drawn with `rng` (one number from it; none when greedy). */
+  draw(rng: Rng): Choice;
+}
+
+/**
+ * The distribution {@link chooseToken} draws from, computed once (normalisers, filters) so
+ * that several rows with the same logits — samples of one prompt that have not diverged yet —
+ * each draw from it with their own generator, exactly as `chooseToken` would for each.
+ *
+ * @example Two generators draw from one distribution as chooseToken would
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { chooseToken, tokenDistribution } from "./choose.ts";
+ * import { createRng } from "../run/rng.ts";
+ * const logits = Float32Array.from([0.5, 2, 1, -1]);
+ * const d = tokenDistribution(logits, { temperature: 0.8, topP: 0.9 });
+ * for (const seed of [1, 2]) {
+ *   assert.deepEqual(d.draw(createRng(seed)), chooseToken(logits, { temperature: 0.8, topP: 0.9 }, createRng(seed)));
+ * }
+ * ```
+ */
+export function tokenDistribution(
+  logits: ArrayLike<number>,
+  options: ChooseOptions,
+): TokenDistribution {
   checkChooseOptions(options);
   const { temperature = 1, topK = 0, topP = 1, minP = 0 } = options;
   const v = logits.length;
@@ -172,7 +202,8 @@ export function chooseToken(logits: ArrayLike<number>, options: ChooseOptions, r
   if (temperature === 0) {
     let sumRaw = 0;
     for (let i = 0; i < v; i++) sumRaw += Math.exp(logits[i] - max);
-    return { token: best, logprob: 0, logprobRaw: logits[best] - (max + Math.log(sumRaw)) };
+    const greedy = { token: best, logprob: 0, logprobRaw: logits[best] - (max + Math.log(sumRaw)) };
+    return { draw: () => greedy };
   }
 
   // Weights relative to the best token, w = exp((l − max) / T) ∈ (0, 1]: no overflow. At T = 1
@@ -219,21 +250,27 @@ export function chooseToken(logits: ArrayLike<number>, options: ChooseOptions, r
   let z = candidates || inv !== 1 ? 0 : sumRaw;
   if (candidates) { for (const i of candidates) z += weight(i); }
   else if (inv !== 1) { for (let i = 0; i < v; i++) z += weight(i); }
-  let u = rng.next() * z;
-  let token = -1;
-  const n = candidates ? candidates.length : v;
-  for (let j = 0; j < n; j++) {
-    const i = candidates ? candidates[j] : j;
-    const w = weight(i);
-    if (w === 0) continue;
-    token = i;
-    u -= w;
-    if (u < 0) break;
-  }
-  // Rounding can leave u ≥ 0 after the last token: `token` is then the last with weight > 0.
+  const logZ = Math.log(z);
+  const kept = candidates;
+  const n = kept ? kept.length : v;
   return {
-    token,
-    logprob: (logits[token] - max) * inv - Math.log(z),
-    logprobRaw: logits[token] - lseRaw,
+    draw(rng) {
+      let u = rng.next() * z;
+      let token = -1;
+      for (let j = 0; j < n; j++) {
+        const i = kept ? kept[j] : j;
+        const w = weights[i];
+        if (w === 0) continue;
+        token = i;
+        u -= w;
+        if (u < 0) break;
+      }
+      // Rounding can leave u ≥ 0 after the last token: `token` is then the last with weight > 0.
+      return {
+        token,
+        logprob: (logits[token] - max) * inv - logZ,
+        logprobRaw: logits[token] - lseRaw,
+      };
+    },
   };
 }

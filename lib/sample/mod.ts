@@ -31,5 +31,12 @@ export {
   type SampleOptions,
   step,
 } from "./sampler.ts";
-export { checkChooseOptions, type Choice, type ChooseOptions, chooseToken } from "./choose.ts";
+export {
+  checkChooseOptions,
+  type Choice,
+  type ChooseOptions,
+  chooseToken,
+  type TokenDistribution,
+  tokenDistribution,
+} from "./choose.ts";
 export { checkStop, cutAtEos, eosIds, findStop, type StopCheck, streamableLength } from "./stop.ts";

@@ -9,7 +9,12 @@
 import { type HostTensor, tensor } from "../graph/mod.ts";
 import { cacheNames, decodeProgram, type LanguageModel, weightFeeds } from "../model/mod.ts";
 import { type Program, runProgram } from "../runtime/mod.ts";
-import { checkChooseOptions, type ChooseOptions, chooseToken } from "./choose.ts";
+import {
+  checkChooseOptions,
+  type Choice,
+  type ChooseOptions,
+  tokenDistribution,
+} from "./choose.ts";
 import { createRng, type Rng } from "../run/mod.ts";
 import { checkStop } from "./stop.ts";
 
@@ -362,6 +367,32 @@ function extendRow(
   }
 }
 
+/**
+ * Adds one chosen token to rows in the same state (equal prompts, equal tokens so far): the
+ * first is extended (see {@link extendRow}), the others take what it got. Returns whether they
+ * ended.
+ */
+function extendRows(
+  state: DecodeState,
+  group: readonly number[],
+  choice: Choice,
+  options: SampleOptions,
+): boolean {
+  const first = state.rows[group[0]];
+  extendRow(state, first, choice.token, choice.logprobRaw, options);
+  for (let k = 1; k < group.length; k++) {
+    const row = state.rows[group[k]];
+    if (first.finish !== "eos") {
+      row.tokens.push(choice.token);
+      row.logprobs.push(choice.logprobRaw);
+      row.text = first.text;
+    }
+    if (first.finish) row.finish = first.finish;
+    if (first.stop !== undefined) row.stop = first.stop;
+  }
+  return first.finish !== undefined;
+}
+
 /** A state of the next step: its parent's batch row, the token added to it, and its rows. */
 interface Child {
   readonly parent: number;
@@ -388,18 +419,23 @@ async function stepChunk(
   for (let i = 0; i < n; i++) {
     const here = chunk.states[i];
     if (here.length === 0) continue;
-    const last = logits.subarray((i * tq + tq - 1) * v, (i * tq + tq) * v);
-    const first = children.length;
+    const dist = tokenDistribution(
+      logits.subarray((i * tq + tq - 1) * v, (i * tq + tq) * v),
+      options,
+    );
+    // Rows of one state that draw the same token are in the same state again: extended once.
+    const drawn: { choice: Choice; rows: number[] }[] = [];
     for (const r of here) {
-      const row = rows[r];
-      const choice = chooseToken(last, options, row.rng);
-      extendRow(state, row, choice.token, choice.logprobRaw, options);
-      if (row.finish) continue;
-      live++;
-      let k = first;
-      while (k < children.length && children[k].token !== choice.token) k++;
-      if (k === children.length) children.push({ parent: i, token: choice.token, rows: [] });
-      children[k].rows.push(r);
+      const choice = dist.draw(rows[r].rng);
+      const same = drawn.find((d) => d.choice.token === choice.token);
+      if (same) same.rows.push(r);
+      else drawn.push({ choice, rows: [r] });
+    }
+    for (const { choice, rows: group } of drawn) {
+      const ended = extendRows(state, group, choice, options);
+      if (ended) continue;
+      live += group.length;
+      children.push({ parent: i, token: choice.token, rows: group });
     }
   }
   if (children.length === 0) return [null, 0];
