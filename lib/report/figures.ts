@@ -214,6 +214,8 @@ function heatmap(
       ...(o.zmax !== undefined && { zmax: o.zmax }),
     }],
     layout: layout(o, {
+      // Rows stay readable with many of them (a function × function matrix).
+      height: Math.max(420, 160 + 26 * o.y.length),
       yaxis: { title: { text: o.yTitle ?? "" }, autorange: "reversed", automargin: true },
     }),
   };
