@@ -6,6 +6,8 @@
  * with a message where /usr/bin/chromium is absent (.ci/run installs it).
  */
 import assert from "node:assert/strict";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import puppeteer, { type Browser } from "puppeteer-core";
 import { type Figure, FIGURES, writeReport } from "../../lib/report/mod.ts";
 import { createRng } from "../../lib/run/mod.ts";
@@ -128,7 +130,9 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
-    const dir = await Deno.makeTempDir({ prefix: "acqsynth-report-" });
+    // The artefact's folder is fixed and replaced on each run, so runs do not pile up.
+    const dir = join(tmpdir(), "acqsynth-browser-test");
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
     const profile = await Deno.makeTempDir({ prefix: "acqsynth-chromium-" });
     const figures = everyKind();
     const path = await writeReport(dir, TITLE, [
