@@ -67,8 +67,8 @@ export { readLlama2c, readLlama2cCheckpoint } from "./llama2c.ts";
 export {
   embedSequences,
   type GradExample,
-  type GradientOptions,
   gradientNorms,
+  type GradientOptions,
   type GradientSketch,
   gradientSketches,
   gradientVectors,
