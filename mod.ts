@@ -78,6 +78,11 @@ export { evaluate, type EvaluateOptions, type Evaluation } from "./lib/eval/mod.
 // Score candidates with acquisition functions, and shape rewards from the scores.
 export { ACQUISITION_FUNCTIONS, type Candidate, createAcquireContext } from "./lib/acquire/mod.ts";
 export { type RewardConfig, shapeRewards } from "./lib/reward/mod.ts";
+// Train the generator with GRPO, let it write and label a dataset, run the whole flow.
+export { trainGenerator, validateGrpoConfig } from "./lib/rl/mod.ts";
+export { labelSamples, synthesise } from "./lib/synth/mod.ts";
+export { runPipeline, validatePipelineConfig } from "./lib/pipeline/mod.ts";
+export { FIGURES, writeReport } from "./lib/report/mod.ts";
 
 // ==== The engine, layer by layer ====
 
@@ -127,3 +132,15 @@ export * from "./lib/acquire/mod.ts";
 
 // ---- reward: format bonus, gates, normalisation, weighted combination ----
 export * from "./lib/reward/mod.ts";
+
+// ---- report: plotly figures, offline HTML reports, notebook display ----
+export * from "./lib/report/mod.ts";
+
+// ---- rl: GRPO training of the generator ----
+export * from "./lib/rl/mod.ts";
+
+// ---- synth: the trained generator writes and labels a dataset ----
+export * from "./lib/synth/mod.ts";
+
+// ---- pipeline: the resumable AcquisitionSynthesis flow ----
+export * from "./lib/pipeline/mod.ts";

@@ -11,7 +11,7 @@
 
 import type { OptimizerOptions } from "../graph/mod.ts";
 import type { TaskRecord } from "../data/mod.ts";
-import { evaluate, type Interval } from "../eval/mod.ts";
+import { correlationInterval, evaluate, type Interval } from "../eval/mod.ts";
 import {
   type LanguageModel,
   restoreStore,
@@ -22,7 +22,6 @@ import {
 import { createLmTrainer } from "../model/mod.ts";
 import { encodeCompletion, type EncodedCompletion, fineTune } from "../train/mod.ts";
 import { ACQUISITION_FUNCTIONS, acquisitionFunction } from "./functions.ts";
-import { correlationInterval } from "./rank.ts";
 import { studentPrompt } from "./student.ts";
 import type { AcquireContext, AcquisitionFunction, Candidate, Need } from "./types.ts";
 

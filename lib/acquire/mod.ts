@@ -42,14 +42,6 @@ export {
   type SampleCandidatesOptions,
 } from "./candidates.ts";
 export {
-  averageRanks,
-  correlationInterval,
-  kendallTauB,
-  RANK_CORRELATIONS,
-  type RankCorrelation,
-  spearman,
-} from "./rank.ts";
-export {
   auditAcquisition,
   type AuditOptions,
   type AuditResult,

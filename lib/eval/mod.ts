@@ -41,3 +41,11 @@ export {
   backwardTransfer,
   forgetting,
 } from "./forgetting.ts";
+export {
+  averageRanks,
+  correlationInterval,
+  kendallTauB,
+  RANK_CORRELATIONS,
+  type RankCorrelation,
+  spearman,
+} from "./rank.ts";

@@ -8,7 +8,8 @@
 
 import type { Figure } from "./figure.ts";
 import { project2d, type ProjectionMethod } from "./projection.ts";
-import { leastSquares, spearman } from "./stats.ts";
+import { spearman } from "../eval/mod.ts";
+import { leastSquares } from "./stats.ts";
 
 /** What every builder takes. */
 export interface FigureBase {

@@ -62,4 +62,4 @@ export {
   UMAP_MIN_POINTS,
 } from "./projection.ts";
 export { type AuditedFunction, type AuditReportInput, auditSections } from "./audit_sections.ts";
-export { averageRanks, leastSquares, spearman } from "./stats.ts";
+export { leastSquares } from "./stats.ts";

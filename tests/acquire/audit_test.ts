@@ -14,7 +14,7 @@ import { loadTokenizer } from "../../lib/text/mod.ts";
 import { encodeCompletion, fineTune } from "../../lib/train/mod.ts";
 import { auditAcquisition, formatAudit } from "../../lib/acquire/audit.ts";
 import { candidateFromText } from "../../lib/acquire/candidates.ts";
-import { kendallTauB, spearman } from "../../lib/acquire/rank.ts";
+import { kendallTauB, spearman } from "../../lib/eval/mod.ts";
 import type { AcquireContext, AcquisitionFunction, Candidate } from "../../lib/acquire/types.ts";
 
 const rt = createRuntime({ threads: 1 });

@@ -1,13 +1,12 @@
 /** The figure builders, the tables read back from figures, and the statistics they draw on. */
 import assert from "node:assert/strict";
+import { averageRanks, spearman } from "../../lib/eval/mod.ts";
 import {
-  averageRanks,
   type Figure,
   FIGURES,
   figureTable,
   leastSquares,
   project2d,
-  spearman,
 } from "../../lib/report/mod.ts";
 import { createRng } from "../../lib/run/mod.ts";
 
@@ -202,7 +201,10 @@ Deno.test("spearman, average ranks and least squares agree with hand-computed va
   const fit = leastSquares([0, 1, 2, 3], [1, 2, 2, 4])!;
   // Slope = Sxy/Sxx = 4.5/5 = 0.9; intercept = 2.25 − 0.9·1.5 = 0.9.
   assert.ok(Math.abs(fit.slope - 0.9) < 1e-12 && Math.abs(fit.intercept - 0.9) < 1e-12);
-  assert.throws(() => spearman([1], [1, 2]), /one length: current lengths are 1 and 2/);
+  assert.throws(
+    () => spearman([1], [1, 2]),
+    /'y' must have the length of 'x' \(1\): current length is 2/,
+  );
 });
 
 Deno.test("figureTable refuses trace types it cannot read and mixed trace types, naming the figure", () => {

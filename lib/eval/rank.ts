@@ -6,7 +6,7 @@
  * @module
  */
 
-import { bootstrapInterval, type BootstrapOptions, type Interval } from "../eval/mod.ts";
+import { bootstrapInterval, type BootstrapOptions, type Interval } from "./intervals.ts";
 
 function checkPaired(what: string, x: readonly number[], y: readonly number[]): void {
   if (x.length !== y.length) {

@@ -1,10 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  averageRanks,
-  correlationInterval,
-  kendallTauB,
-  spearman,
-} from "../../lib/acquire/rank.ts";
+import { averageRanks, correlationInterval, kendallTauB, spearman } from "../../lib/eval/mod.ts";
 
 const close = (a: number, b: number, tol = 1e-12) =>
   assert.ok(Math.abs(a - b) <= tol, `${a} is not within ${tol} of ${b}`);
