@@ -96,3 +96,60 @@ export function displayTable(table: Table): Displayable {
     }),
   };
 }
+
+/** The part of Deno's Jupyter namespace `show` uses (present only inside a Deno kernel). */
+interface JupyterNamespace {
+  display(value: unknown, options?: { raw?: boolean }): Promise<void>;
+}
+
+/**
+ * Shows a figure or table now: inside a Deno Jupyter kernel it is published as a display message
+ * and awaited, so it reaches the notebook before the cell ends (a cell's final value can arrive
+ * after the kernel reports the cell idle, and headless runners then drop it); outside a kernel
+ * the plain-text table is printed.
+ *
+ * @example Outside a notebook the figure's numbers are printed
+ * ```ts
+ * import { displayFigure, FIGURES, show } from "./mod.ts";
+ * await show(displayFigure(FIGURES.line({ id: "r", title: "reward", series: [{ name: "mean", x: [1, 2], y: [0.1, 0.4] }] })));
+ * ```
+ */
+export async function show(item: Displayable): Promise<void> {
+  let jupyter: JupyterNamespace | undefined;
+  try {
+    jupyter = (Deno as unknown as { jupyter?: JupyterNamespace }).jupyter;
+  } catch {
+    // Outside `deno jupyter` the namespace's getter throws: print instead.
+  }
+  if (jupyter && typeof jupyter.display === "function") {
+    await jupyter.display(item[JUPYTER_DISPLAY](), { raw: true });
+    return;
+  }
+  console.log(String(item[JUPYTER_DISPLAY]()["text/plain"] ?? ""));
+}
+
+/**
+ * `show(displayFigure(figure))`: a figure inline now.
+ *
+ * @example
+ * ```ts
+ * import { FIGURES, showFigure } from "./mod.ts";
+ * await showFigure(FIGURES.bars({ id: "acc", title: "accuracy", categories: ["add", "mul"], series: [{ name: "after", values: [0.4, 0.9] }] }));
+ * ```
+ */
+export function showFigure(figure: Figure): Promise<void> {
+  return show(displayFigure(figure));
+}
+
+/**
+ * `show(displayTable(table))`: a table inline now.
+ *
+ * @example
+ * ```ts
+ * import { showTable } from "./mod.ts";
+ * await showTable({ id: "t", title: "kinds", columns: ["kind", "n"], rows: [["add", 50]] });
+ * ```
+ */
+export function showTable(table: Table): Promise<void> {
+  return show(displayTable(table));
+}

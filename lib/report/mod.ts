@@ -53,6 +53,9 @@ export {
   displayTable,
   JUPYTER_DISPLAY,
   PLOTLY_MIME,
+  show,
+  showFigure,
+  showTable,
 } from "./display.ts";
 export {
   project2d,
