@@ -3,6 +3,11 @@
  * left-padded, temperature / top-k / top-p, stop strings, EOS, a seeded generator per row so a
  * run repeats exactly; returns token ids, text and per-token log-probs.
  *
+ * Cost: rows whose prompt and tokens so far are equal share one row of the decoder's batch
+ * (G samples of a prompt prefill once and split only where their draws differ), prompts run in
+ * chunks of similar length (little padding in the cache), and finished rows leave the cache only
+ * when that is worth a copy.
+ *
  * @module
  */
 

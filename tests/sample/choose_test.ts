@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { checkChooseOptions, chooseToken } from "../../lib/sample/choose.ts";
+import { checkChooseOptions, chooseToken, tokenDistribution } from "../../lib/sample/choose.ts";
 import { createRng } from "../../lib/run/rng.ts";
 
 const P4 = [0.1, 0.2, 0.3, 0.4];
@@ -156,4 +156,24 @@ Deno.test("bad options and bad logits are named", () => {
     () => chooseToken(Float32Array.from([-Infinity]), {}, createRng(0)),
     /every logit is -Infinity/,
   );
+});
+
+Deno.test("one token distribution drawn from by many generators gives what chooseToken gives each", () => {
+  const gen = createRng(5);
+  const logits = Float32Array.from({ length: 300 }, () => (gen.next() - 0.5) * 12);
+  for (
+    const o of [{}, { temperature: 0 }, { temperature: 0.7 }, { topK: 20 }, { topP: 0.9 }, {
+      temperature: 1.3,
+      topK: 50,
+      topP: 0.8,
+      minP: 0.02,
+    }]
+  ) {
+    const d = tokenDistribution(logits, o);
+    for (let seed = 0; seed < 50; seed++) {
+      const a = createRng(seed), b = createRng(seed);
+      for (let k = 0; k < 3; k++) assert.deepEqual(d.draw(a), chooseToken(logits, o, b));
+      assert.equal(a.next(), b.next(), "each draw takes as many random numbers as chooseToken");
+    }
+  }
 });
