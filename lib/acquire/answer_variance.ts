@@ -100,10 +100,13 @@ export const answerVariance: AcquisitionFunction = Object.freeze<AcquisitionFunc
     }
     return await scoreRecords(candidates, async (records) => {
       const answers = await studentAnswers(context, records, o);
-      const texts = answers.flat().map((a) => a.text);
-      const vecs = await context.embedder.embed(texts);
-      let at = 0;
-      return answers.map((a) => answerVarianceOf(vecs.slice(at, at += a.length), maxDistance));
+      // The student often repeats itself: each distinct text is embedded once, and in order of
+      // length so that the embedder's batches carry little padding.
+      const distinct = [...new Set(answers.flat().map((a) => a.text))]
+        .sort((a, b) => a.length - b.length);
+      const vecs = await context.embedder.embed(distinct);
+      const vecOf = new Map(distinct.map((t, i) => [t, vecs[i]]));
+      return answers.map((a) => answerVarianceOf(a.map((x) => vecOf.get(x.text)!), maxDistance));
     });
   },
 });
