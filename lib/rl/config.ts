@@ -47,7 +47,11 @@ export interface GrpoConfig {
   readonly aggregation?: Aggregation;
   /** μ: optimizer updates per batch of rollouts. @default 1 */
   readonly updatesPerBatch?: number;
-  /** Sequences per gradient pass. @default promptsPerStep × groupSize */
+  /**
+   * Sequences per gradient pass; passes run on sequences of similar length, so smaller ones pad
+   * less (16 against 48 measured 1.6–2.6× the train throughput at a third of the memory).
+   * @default min(16, promptsPerStep × groupSize)
+   */
   readonly microBatch?: number;
   /** Drop groups whose rewards are all equal and refill. @default true for dapo, else false */
   readonly dynamicSampling?: boolean;
@@ -109,7 +113,7 @@ const TEMPLATES: readonly GeneratorTemplate[] = ["bare", "tags", "reference"];
  * import { validateGrpoConfig } from "./config.ts";
  * const c = validateGrpoConfig({});
  * assert.equal(c.promptsPerStep * c.groupSize, 48);
- * assert.equal(c.microBatch, 48);
+ * assert.equal(c.microBatch, 16);
  * const d = validateGrpoConfig({ advantage: "dapo" });
  * assert.deepEqual([d.clipHigh, d.aggregation, d.dynamicSampling], [0.28, "token", true]);
  * assert.throws(() => validateGrpoConfig({ groupSize: 1 }),
@@ -211,7 +215,7 @@ export function validateGrpoConfig(raw: unknown, path = "grpo"): ResolvedGrpoCon
     klCoef: num("klCoef", 0, (x) => x >= 0, "a number ≥ 0"),
     aggregation: oneOf("aggregation", AGGREGATION_KINDS, est.aggregation),
     updatesPerBatch: int("updatesPerBatch", 1, 1),
-    microBatch: int("microBatch", promptsPerStep * groupSize, 1),
+    microBatch: int("microBatch", Math.min(16, promptsPerStep * groupSize), 1),
     dynamicSampling: bool("dynamicSampling", est.dynamicSampling),
     maxRefills: int("maxRefills", 3, 0),
     overlong,
