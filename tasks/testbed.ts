@@ -37,8 +37,8 @@ const flags = cli({
 (greedy, checked by the verifiers, code in the sandbox), fine-tunes a fresh copy on oracle data
 (fresh gold procedural tasks) of its target kinds plus a share of replay of the other kinds,
 and measures again on the same items. The target kinds are --kinds, else the student's held-out
-kinds (recipe.json corpus.holdOut, see deno task pretrain --hold-out), else the kinds below
---weak. Reports per kind and for the target and other kinds the mean over the seeds, before ->
+kinds (recipe.json corpus.holdOut, see deno task pretrain --hold-out), else (or with
+--pick-weak) the kinds below --weak on the first seed's items. Reports per kind and for the target and other kinds the mean over the seeds, before ->
 after, with paired bootstrap 95% intervals over the pooled items, and whether the target kinds
 gain at least --gain while the others lose at most --loss.`,
   flags: {
@@ -81,6 +81,10 @@ gain at least --gain while the others lose at most --loss.`,
       max: 1,
       default: 0.5,
       help: "without --kinds or held-out kinds: target the kinds below this accuracy",
+    },
+    "pick-weak": {
+      kind: "boolean",
+      help: "target the kinds below --weak even when the recipe names held-out kinds",
     },
     gain: { kind: "number", min: 0, max: 1, default: 0.15, help: "least gain of the target kinds" },
     loss: { kind: "number", min: 0, max: 1, default: 0.05, help: "most loss of the other kinds" },
@@ -131,6 +135,7 @@ async function namedTargets(dir: string): Promise<string[] | undefined> {
     }
     return kinds;
   }
+  if (flags["pick-weak"]) return undefined;
   const recipe = await Deno.readTextFile(`${dir}/recipe.json`).then(JSON.parse, () => undefined);
   const held = recipe?.corpus?.holdOut;
   return Array.isArray(held) && held.length ? held.map(String) : undefined;
