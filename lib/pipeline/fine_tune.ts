@@ -65,12 +65,12 @@ function batchIndices(n: number, batch: number, seed: number, i: number): number
  * The run's steps and warm-up steps: `config.steps` where given, else the preset arithmetic of
  * lib/train's `fineTuneOptions` (whole epochs in whole batches, capped at `maxSteps`).
  *
- * @example The tiny preset on 100 examples: 3 epochs in batches of 16, 5% warm-up
+ * @example The tiny preset on 100 examples: 5 epochs in batches of 16, 5% warm-up
  * ```ts
  * import assert from "node:assert/strict";
  * import { sftSteps } from "./fine_tune.ts";
  * import { validateSftConfig } from "./sft_config.ts";
- * assert.deepEqual(sftSteps(validateSftConfig("tiny"), 100), { steps: 19, warmupSteps: 1 });
+ * assert.deepEqual(sftSteps(validateSftConfig("tiny"), 100), { steps: 32, warmupSteps: 2 });
  * ```
  */
 export function sftSteps(
