@@ -73,8 +73,10 @@ for (const name of notebooks) {
       ) => c.outputs ?? [])
         .filter((o: { output_type: string }) => o.output_type === "error");
       assert.deepEqual(errors, []);
-      const printed = nb.cells.flatMap((c: { outputs?: { text?: string[] }[] }) => c.outputs ?? [])
-        .flatMap((o: { text?: string[] }) => o.text ?? []).join("");
+      // Printed lines, and text the notebook shows with an awaited display call (`showText`).
+      type Output = { text?: string[]; data?: Record<string, unknown> };
+      const printed = nb.cells.flatMap((c: { outputs?: Output[] }) => c.outputs ?? [])
+        .flatMap((o: Output) => [o.text ?? [], o.data?.["text/plain"] ?? []].flat()).join("\n");
       assert.ok(printed.length > 0, "the notebook printed something");
       // Plots shown inline: a plotly figure with traces, and its table as the HTML fallback. The
       // notebooks publish each plot with an awaited display call (`showFigure`), so every one

@@ -123,6 +123,9 @@ export async function show(item: Displayable): Promise<void> {
   }
   if (jupyter && typeof jupyter.display === "function") {
     await jupyter.display(item[JUPYTER_DISPLAY](), { raw: true });
+    // The kernel can still report the cell idle before the message is out, and headless runners
+    // drop what comes after idle: a short pause lets it leave first.
+    await new Promise((resolve) => setTimeout(resolve, 50));
     return;
   }
   console.log(String(item[JUPYTER_DISPLAY]()["text/plain"] ?? ""));
@@ -152,4 +155,19 @@ export function showFigure(figure: Figure): Promise<void> {
  */
 export function showTable(table: Table): Promise<void> {
   return show(displayTable(table));
+}
+
+/**
+ * Shows a line of text now: inside a Deno Jupyter kernel as an awaited display message (so it
+ * reaches the notebook even from a cell's last line, where printed output can arrive after the
+ * cell is reported idle); outside a kernel it is printed.
+ *
+ * @example
+ * ```ts
+ * import { showText } from "./mod.ts";
+ * await showText("report: runs/x/report.html");
+ * ```
+ */
+export function showText(text: string): Promise<void> {
+  return show({ [JUPYTER_DISPLAY]: () => ({ "text/plain": text }) });
 }

@@ -56,6 +56,7 @@ export {
   show,
   showFigure,
   showTable,
+  showText,
 } from "./display.ts";
 export {
   project2d,
