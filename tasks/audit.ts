@@ -17,7 +17,7 @@ import {
 import { generateTasks, TASK_KINDS, type TaskRecord } from "../lib/data/mod.ts";
 import { DEFAULT_MODEL_DIR, loadModel } from "../lib/model/mod.ts";
 import { auditSections, writeReport } from "../lib/report/mod.ts";
-import { cli, createRng, progress, runMain, usageExit } from "../lib/run/mod.ts";
+import { cli, createRng, progress, runMain, THREADS_FLAG, usageExit } from "../lib/run/mod.ts";
 import { createRuntime } from "../lib/runtime/mod.ts";
 
 const COMMAND = {
@@ -93,13 +93,7 @@ const COMMAND = {
       value: "DIR",
       help: "a model trained on held-out data, for reducible held-out loss (rho-loss)",
     },
-    threads: {
-      kind: "number",
-      integer: true,
-      min: 0,
-      default: 0,
-      help: "ONNX Runtime threads (0 = one per core)",
-    },
+    threads: THREADS_FLAG,
     accuracy: {
       kind: "boolean",
       help: "also measure greedy accuracy on the validation set after each candidate (slow)",

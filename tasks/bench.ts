@@ -28,7 +28,7 @@ import {
   saveModel,
 } from "../lib/model/mod.ts";
 import { sample } from "../lib/sample/mod.ts";
-import { cli, createRng, runMain, usageExit } from "../lib/run/mod.ts";
+import { cli, createRng, runMain, THREADS_FLAG, usageExit } from "../lib/run/mod.ts";
 import { benchVerify, formatVerify } from "./bench_verify.ts";
 import { benchAcquire, formatAcquire } from "./bench_acquire.ts";
 import { benchGrpo } from "./bench_grpo.ts";
@@ -209,13 +209,7 @@ const COMMAND = {
       default: SECTIONS.join(","),
       value: "SECTIONS",
     },
-    threads: {
-      kind: "number",
-      help: "ONNX Runtime intra-op threads (0 = one per core)",
-      default: 0,
-      integer: true,
-      min: 0,
-    },
+    threads: THREADS_FLAG,
     steps: { kind: "number", help: "timed train steps", default: 10, integer: true, min: 1 },
     json: { kind: "string", help: "also write the figures as JSON to this file", value: "FILE" },
   },

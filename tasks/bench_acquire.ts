@@ -39,7 +39,7 @@ import {
   scoreDistributions,
   scoreTokens,
 } from "../lib/model/mod.ts";
-import { cli, runMain } from "../lib/run/mod.ts";
+import { cli, runMain, THREADS_FLAG } from "../lib/run/mod.ts";
 import { createRuntime, type Runtime } from "../lib/runtime/mod.ts";
 import { sample } from "../lib/sample/mod.ts";
 import { encodeCompletion } from "../lib/train/mod.ts";
@@ -385,13 +385,7 @@ if (import.meta.main) {
     flags: {
       count: { kind: "number", integer: true, min: 4, default: 48, help: "generated candidates" },
       reps: { kind: "number", integer: true, min: 1, default: 2, help: "timed runs of each" },
-      threads: {
-        kind: "number",
-        integer: true,
-        min: 0,
-        default: 0,
-        help: "ONNX Runtime threads (0 = one per core)",
-      },
+      threads: THREADS_FLAG,
     },
     examples: ["deno run -A tasks/bench_acquire.ts --count 48"],
   });

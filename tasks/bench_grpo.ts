@@ -40,7 +40,7 @@ import {
   trainGenerator,
   validateGrpoConfig,
 } from "../lib/rl/mod.ts";
-import { cli, createRng, runMain } from "../lib/run/mod.ts";
+import { cli, createRng, runMain, THREADS_FLAG } from "../lib/run/mod.ts";
 import { createRuntime, type Runtime } from "../lib/runtime/mod.ts";
 import { sample } from "../lib/sample/mod.ts";
 
@@ -332,13 +332,7 @@ if (import.meta.main) {
         value: "NAME",
         help: "the acquisition function rewarded",
       },
-      threads: {
-        kind: "number",
-        integer: true,
-        min: 0,
-        default: 0,
-        help: "ONNX Runtime threads (0 = one per core)",
-      },
+      threads: THREADS_FLAG,
       "default-only": { kind: "boolean", help: "skip the larger model" },
     },
     examples: ["deno run -A tasks/bench_grpo.ts --reward confidence"],

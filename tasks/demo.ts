@@ -16,7 +16,7 @@ import {
   type TaskRecord,
 } from "../lib/data/mod.ts";
 import { DEFAULT_MODEL_DIR, type LanguageModel, loadModel } from "../lib/model/mod.ts";
-import { cli, progress, runMain, usageExit } from "../lib/run/mod.ts";
+import { cli, progress, runMain, THREADS_FLAG, usageExit } from "../lib/run/mod.ts";
 import { createRuntime } from "../lib/runtime/mod.ts";
 import { sample } from "../lib/sample/mod.ts";
 import {
@@ -86,13 +86,7 @@ const flags = cli({
       default: 0,
       help: "seed of tasks, sampling and shuffling",
     },
-    threads: {
-      kind: "number",
-      integer: true,
-      min: 0,
-      default: 0,
-      help: "ONNX Runtime threads (0 = one per core)",
-    },
+    threads: THREADS_FLAG,
     models: {
       kind: "string",
       default: DEFAULT_MODEL_DIR,

@@ -16,7 +16,14 @@ import { DEFAULT_MODEL_DIR, loadModel, saveModel } from "../lib/model/mod.ts";
 import type { GateName, RewardConfig } from "../lib/reward/mod.ts";
 import { GATE_NAMES } from "../lib/reward/mod.ts";
 import { kindCorrectReward, trainGenerator, validateGrpoConfig } from "../lib/rl/mod.ts";
-import { cli, createRng, runMain, SIGNAL_EXIT_CODES, usageExit } from "../lib/run/mod.ts";
+import {
+  cli,
+  createRng,
+  runMain,
+  SIGNAL_EXIT_CODES,
+  THREADS_FLAG,
+  usageExit,
+} from "../lib/run/mod.ts";
 import { createRuntime } from "../lib/runtime/mod.ts";
 
 const COMMAND = {
@@ -81,13 +88,7 @@ const COMMAND = {
       value: "DIR",
       help: "folder with generator/ and student/",
     },
-    threads: {
-      kind: "number",
-      integer: true,
-      min: 0,
-      default: 0,
-      help: "ONNX Runtime threads (0 = one per core)",
-    },
+    threads: THREADS_FLAG,
   },
   examples: [
     "deno task grpo --steps 40 --prompts 8 --group 4 --max-new-tokens 96 --lr 3e-5 --kinds add --out runs/grpo-add",

@@ -33,6 +33,7 @@ import {
   runMain,
   runSteps,
   SIGNAL_EXIT_CODES,
+  THREADS_FLAG,
   usageExit,
 } from "../lib/run/mod.ts";
 import { createRuntime } from "../lib/runtime/mod.ts";
@@ -144,13 +145,7 @@ student has room to learn them later: the embedded testbed (deno task testbed).`
       integer: true,
       min: 1,
     },
-    threads: {
-      kind: "number",
-      help: "ONNX Runtime threads (0: one per core)",
-      default: 0,
-      integer: true,
-      min: 0,
-    },
+    threads: THREADS_FLAG,
   },
   examples: [
     "deno task pretrain --model student --steps 300",

@@ -21,7 +21,7 @@ import {
 } from "../lib/data/mod.ts";
 import { loadModel } from "../lib/model/mod.ts";
 import { GATE_NAMES } from "../lib/reward/mod.ts";
-import { cli, createRng, progress, runMain, usageExit } from "../lib/run/mod.ts";
+import { cli, createRng, progress, runMain, THREADS_FLAG, usageExit } from "../lib/run/mod.ts";
 import { createRuntime } from "../lib/runtime/mod.ts";
 import {
   LABEL_METHOD_NAMES,
@@ -116,13 +116,7 @@ const COMMAND = {
     },
     out: { kind: "string", default: "runs/synth/dataset.jsonl", value: "FILE", help: "JSONL out" },
     seed: { kind: "number", integer: true, min: 0, default: 0, help: "seed of everything" },
-    threads: {
-      kind: "number",
-      integer: true,
-      min: 0,
-      default: 0,
-      help: "ONNX Runtime threads (0 = one per core)",
-    },
+    threads: THREADS_FLAG,
   },
   examples: [
     "deno task synthesise --count 200 --label verifier --compare generator,self-consistency --out runs/synth/train.jsonl",

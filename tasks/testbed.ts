@@ -25,7 +25,7 @@ import {
   wilsonInterval,
 } from "../lib/eval/mod.ts";
 import { DEFAULT_MODEL_DIR, loadModel } from "../lib/model/mod.ts";
-import { cli, progress, runMain, usageExit } from "../lib/run/mod.ts";
+import { cli, progress, runMain, THREADS_FLAG, usageExit } from "../lib/run/mod.ts";
 import { createRuntime } from "../lib/runtime/mod.ts";
 import { fineTune } from "../lib/train/mod.ts";
 import { createSandbox } from "../lib/verify/mod.ts";
@@ -88,13 +88,7 @@ gain at least --gain while the others lose at most --loss.`,
     },
     gain: { kind: "number", min: 0, max: 1, default: 0.15, help: "least gain of the target kinds" },
     loss: { kind: "number", min: 0, max: 1, default: 0.05, help: "most loss of the other kinds" },
-    threads: {
-      kind: "number",
-      integer: true,
-      min: 0,
-      default: 0,
-      help: "ONNX Runtime threads (0 = one per core)",
-    },
+    threads: THREADS_FLAG,
     json: { kind: "boolean", help: "print one JSON object with every figure instead of tables" },
   },
   examples: [

@@ -39,6 +39,28 @@ export type FlagSpec =
   }
   | { readonly kind: "boolean"; readonly help: string };
 
+/**
+ * The `--threads` flag every task that runs models shares: ONNX Runtime's intra-op threads.
+ *
+ * @example A task's flags with the shared thread flag
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseFlags, THREADS_FLAG } from "./cli.ts";
+ * const spec = { name: "x", summary: "x", flags: { threads: THREADS_FLAG }, examples: ["x"] };
+ * assert.equal(parseFlags(spec, ["--threads", "1"])!.threads, 1);
+ * assert.equal(parseFlags(spec, [])!.threads, 0);
+ * ```
+ */
+export const THREADS_FLAG = Object.freeze(
+  {
+    kind: "number",
+    integer: true,
+    min: 0,
+    default: 0,
+    help: "ONNX Runtime threads (0 = one per core)",
+  } as const,
+);
+
 /** Flag specs by long name (as typed, without `--`). */
 export type FlagSpecs = Readonly<Record<string, FlagSpec>>;
 

@@ -25,6 +25,7 @@ export {
   helpText,
   parseFlags,
   runMain,
+  THREADS_FLAG,
   UsageError,
   usageExit,
 } from "./cli.ts";
