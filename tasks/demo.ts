@@ -9,11 +9,11 @@
  */
 
 import {
-  generateTasks,
   renderStudent,
   TASK_KINDS,
   type TaskFamily,
   type TaskRecord,
+  tasksPerKind,
 } from "../lib/data/mod.ts";
 import { DEFAULT_MODEL_DIR, type LanguageModel, loadModel } from "../lib/model/mod.ts";
 import { cli, progress, runMain, THREADS_FLAG, usageExit } from "../lib/run/mod.ts";
@@ -105,19 +105,6 @@ const FAMILIES = Object.keys(TASK_KINDS) as TaskFamily[];
 const KINDS = FAMILIES.flatMap((family) => TASK_KINDS[family].map((kind) => ({ family, kind })));
 type Kind = (typeof KINDS)[number];
 
-/** `count` tasks of each kind; each kind has its own seed, so sets never share a stream. */
-function tasksOf(base: number, count: number, kinds: readonly Kind[]): TaskRecord[] {
-  return kinds.flatMap(({ family, kind }) =>
-    generateTasks({
-      family,
-      kinds: [kind],
-      count,
-      seed: base + KINDS.findIndex((k) => k.kind === kind),
-      difficulty: flags.difficulty,
-    })
-  );
-}
-
 const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
 const cell = (g: GroupAccuracy) =>
   `${pct(g.accuracy.estimate)} [${pct(g.accuracy.low)}, ${pct(g.accuracy.high)}]`;
@@ -185,7 +172,12 @@ await runMain(async () => {
   const generated = written.map((s) => `<question>${s.text}${s.finish === "stop" ? "" : " …"}`);
   for (const text of generated) say(text.split("\n").map((l) => `   ${l}`).join("\n"));
 
-  const evalSet = tasksOf(900_000 + flags.seed * 100, flags.eval, KINDS);
+  const evalSet = tasksPerKind(
+    KINDS.map((k) => k.kind),
+    flags.eval,
+    flags.difficulty,
+    900_000 + flags.seed * 100,
+  );
   say(
     `\n2. Student accuracy on ${evalSet.length} held-out tasks (${flags.eval} per kind, difficulty ${flags.difficulty}; greedy, exact check, code in the sandbox; 95% Wilson intervals):`,
   );
@@ -206,8 +198,20 @@ await runMain(async () => {
   const perKind = Math.ceil((total - replayCount) / trainKinds.length);
   const perOther = others.length ? Math.ceil(replayCount / others.length) : 0;
   const trainSet = [
-    ...tasksOf(700_000 + flags.seed * 100, perKind, trainKinds),
-    ...(perOther ? tasksOf(800_000 + flags.seed * 100, perOther, others) : []),
+    ...tasksPerKind(
+      trainKinds.map((k) => k.kind),
+      perKind,
+      flags.difficulty,
+      700_000 + flags.seed * 100,
+    ),
+    ...(perOther
+      ? tasksPerKind(
+        others.map((k) => k.kind),
+        perOther,
+        flags.difficulty,
+        800_000 + flags.seed * 100,
+      )
+      : []),
   ];
   say(
     `\n3. Fine-tuning the student for ${flags.steps} steps (batch ${flags.batch}, cosine lr ${flags.lr}) on ${trainSet.length} fresh tasks of its weak kinds (${

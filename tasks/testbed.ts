@@ -7,13 +7,7 @@
  * lib/eval (accuracy, intervals); this file parses flags, calls them and prints.
  */
 
-import {
-  generateTasks,
-  renderStudent,
-  TASK_KINDS,
-  type TaskFamily,
-  type TaskRecord,
-} from "../lib/data/mod.ts";
+import { renderStudent, TASK_KINDS, type TaskFamily, tasksPerKind } from "../lib/data/mod.ts";
 import {
   type AccuracyChange,
   compareAccuracy,
@@ -101,19 +95,6 @@ const FAMILIES = Object.keys(TASK_KINDS) as TaskFamily[];
 const KINDS = FAMILIES.flatMap((family) => TASK_KINDS[family].map((kind) => ({ family, kind })));
 type Kind = (typeof KINDS)[number];
 
-/** `count` tasks of each kind; each kind has its own seed, so sets never share a stream. */
-function tasksOf(base: number, count: number, kinds: readonly Kind[]): TaskRecord[] {
-  return kinds.flatMap(({ family, kind }) =>
-    generateTasks({
-      family,
-      kinds: [kind],
-      count,
-      seed: base + KINDS.findIndex((k) => k.kind === kind),
-      difficulty: flags.difficulty,
-    })
-  );
-}
-
 /** The target kinds the flags or the student's recipe name; undefined: pick the weak ones. */
 async function namedTargets(dir: string): Promise<string[] | undefined> {
   const parse = (s: string) => s.split(",").map((k) => k.trim()).filter((k) => k !== "");
@@ -182,7 +163,12 @@ await runMain(async () => {
   for (let seed = 0; seed < flags.seeds; seed++) {
     const t = performance.now();
     const student = await loadModel(dir, rt);
-    const evalSet = tasksOf(900_000 + seed * 100, flags.eval, KINDS);
+    const evalSet = tasksPerKind(
+      KINDS.map((k) => k.kind),
+      flags.eval,
+      flags.difficulty,
+      900_000 + seed * 100,
+    );
     const before = await evaluate(student, evalSet, { sandbox, groupBy: "meta.kind" });
     const acc = (kind: string) => before.groups.find((g) => g.group === kind)!.accuracy.estimate;
     // The weak kinds are chosen on the first seed's items and kept, so every seed pools alike.
@@ -198,8 +184,10 @@ await runMain(async () => {
     const perKind = Math.ceil((total - replayCount) / targets.length);
     const perOther = others.length ? Math.ceil(replayCount / others.length) : 0;
     const trainSet = [
-      ...tasksOf(700_000 + seed * 100, perKind, targets),
-      ...(perOther ? tasksOf(800_000 + seed * 100, perOther, others) : []),
+      ...tasksPerKind(targets.map((k) => k.kind), perKind, flags.difficulty, 700_000 + seed * 100),
+      ...(perOther
+        ? tasksPerKind(others.map((k) => k.kind), perOther, flags.difficulty, 800_000 + seed * 100)
+        : []),
     ];
     const bar = flags.json ? undefined : progress(`seed ${seed} fine-tune`, flags.steps);
     const { losses } = await fineTune(student, trainSet.map(renderStudent), {

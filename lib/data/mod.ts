@@ -54,10 +54,12 @@ export {
   type ChoiceKind,
   CODE_KINDS,
   type CodeKind,
+  familyOf,
   type GenerateOptions,
   generateTasks,
   TASK_KINDS,
   type TaskFamily,
+  tasksPerKind,
 } from "./procedural/mod.ts";
 export {
   type ProceduralSolution,

@@ -6,7 +6,6 @@
  * @module
  */
 
-import { generateTasks, TASK_KINDS, type TaskFamily, type TaskRecord } from "../data/mod.ts";
 import type { JsonValue } from "../run/mod.ts";
 import type { Runtime } from "../runtime/mod.ts";
 import type { ResolvedPipelineConfig } from "./config.ts";
@@ -37,14 +36,6 @@ export type StageResult = { readonly outputs: StageOutputs } | { readonly signal
 /** A stage's implementation. */
 export type StageFn = (ctx: StageContext) => Promise<StageResult>;
 
-/** The family of every procedural kind. */
-export function familyOf(kind: string): TaskFamily {
-  for (const [family, kinds] of Object.entries(TASK_KINDS)) {
-    if ((kinds as readonly string[]).includes(kind)) return family as TaskFamily;
-  }
-  throw new RangeError(`Cannot find the family of kind '${kind}': it is not a procedural kind`);
-}
-
 /** Seed offsets of the procedural sets, so that seeds, oracle data and evaluation never share a stream. */
 export const SET_SEEDS: Readonly<Record<"seeds" | "oracle" | "evaluation", number>> = Object.freeze(
   {
@@ -53,35 +44,6 @@ export const SET_SEEDS: Readonly<Record<"seeds" | "oracle" | "evaluation", numbe
     evaluation: 900_001,
   },
 );
-
-/**
- * `count` procedural tasks of each kind, each kind from its own seeded stream.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { proceduralSet } from "./context.ts";
- * const r = proceduralSet(["add", "largest"], 2, 1, 700_001);
- * assert.deepEqual(r.map((x) => x.meta.kind), ["add", "add", "largest", "largest"]);
- * ```
- */
-export function proceduralSet(
-  kinds: readonly string[],
-  count: number,
-  difficulty: number,
-  seed: number,
-): TaskRecord[] {
-  const all = Object.values(TASK_KINDS).flat() as string[];
-  return kinds.flatMap((kind) =>
-    generateTasks({
-      family: familyOf(kind),
-      kinds: [kind],
-      count,
-      difficulty,
-      seed: seed + all.indexOf(kind),
-    })
-  );
-}
 
 /** Counts per value of `key`. */
 export function countBy<T>(items: readonly T[], key: (x: T) => string): Record<string, number> {

@@ -9,7 +9,13 @@
  * @module
  */
 
-import { loadDataset, questionText, renderStudent, type TaskRecord } from "../data/mod.ts";
+import {
+  loadDataset,
+  questionText,
+  renderStudent,
+  type TaskRecord,
+  tasksPerKind,
+} from "../data/mod.ts";
 import {
   type AccuracyChange,
   averageAccuracy,
@@ -24,7 +30,7 @@ import { type LanguageModel, loadModel } from "../model/mod.ts";
 import { createRng } from "../run/mod.ts";
 import { readDataset } from "../synth/mod.ts";
 import type { Sandbox } from "../verify/mod.ts";
-import { proceduralSet, SET_SEEDS, type StageContext, type StageResult } from "./context.ts";
+import { SET_SEEDS, type StageContext, type StageResult } from "./context.ts";
 import { writeJson } from "./run_log.ts";
 import { sandboxFor } from "./stage_generator.ts";
 
@@ -81,7 +87,7 @@ async function evaluationSets(
   const sets = [];
   if (e.procedural) {
     const p = e.procedural;
-    const all = proceduralSet(p.kinds, p.count, p.difficulty, SET_SEEDS.evaluation + 1000 * seed);
+    const all = tasksPerKind(p.kinds, p.count, p.difficulty, SET_SEEDS.evaluation + 1000 * seed);
     const records = all.filter((r) => !seen.has(questionText(r)));
     sets.push({ name: "procedural", records, excluded: all.length - records.length });
   }

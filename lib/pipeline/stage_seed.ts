@@ -5,16 +5,10 @@
  * @module
  */
 
-import { loadDataset, solveProcedural, type TaskRecord } from "../data/mod.ts";
+import { loadDataset, solveProcedural, type TaskRecord, tasksPerKind } from "../data/mod.ts";
 import { createRng } from "../run/mod.ts";
 import { writeDataset } from "../synth/mod.ts";
-import {
-  countBy,
-  proceduralSet,
-  SET_SEEDS,
-  type StageContext,
-  type StageResult,
-} from "./context.ts";
+import { countBy, SET_SEEDS, type StageContext, type StageResult } from "./context.ts";
 
 /**
  * The kind of a record for per-kind counts: `meta.kind`, else the procedural template its
@@ -29,7 +23,7 @@ export function kindOf(r: TaskRecord): string {
 export async function seedRecords(ctx: StageContext): Promise<TaskRecord[]> {
   const { seeds: s, seed } = ctx.config;
   if (s.source === "procedural") {
-    return proceduralSet(s.kinds, s.count, s.difficulty, SET_SEEDS.seeds + 1000 * seed);
+    return tasksPerKind(s.kinds, s.count, s.difficulty, SET_SEEDS.seeds + 1000 * seed);
   }
   const { records, skipped } = await loadDataset(s.source, s.path, { onBadRow: "skip" });
   if (skipped.length) {

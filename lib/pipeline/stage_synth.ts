@@ -8,7 +8,7 @@
  * @module
  */
 
-import { renderGenerator, type TaskRecord } from "../data/mod.ts";
+import { renderGenerator, type TaskRecord, tasksPerKind } from "../data/mod.ts";
 import { loadModel } from "../model/mod.ts";
 import { createRng } from "../run/mod.ts";
 import {
@@ -20,13 +20,7 @@ import {
   writeDataset,
 } from "../synth/mod.ts";
 import { BASELINES, type SampleSource } from "./baselines.ts";
-import {
-  countBy,
-  proceduralSet,
-  SET_SEEDS,
-  type StageContext,
-  type StageResult,
-} from "./context.ts";
+import { countBy, SET_SEEDS, type StageContext, type StageResult } from "./context.ts";
 import { readJsonl, writeJson, writeJsonl } from "./run_log.ts";
 import { kindOf } from "./stage_seed.ts";
 import { sandboxFor, shapeContext } from "./stage_generator.ts";
@@ -86,7 +80,7 @@ const SOURCES: Readonly<
       );
     }
     const per = Math.ceil(c.synth.count / s.kinds.length);
-    const all = proceduralSet(s.kinds, per, s.difficulty, SET_SEEDS.oracle + 1000 * c.seed);
+    const all = tasksPerKind(s.kinds, per, s.difficulty, SET_SEEDS.oracle + 1000 * c.seed);
     // Round-robin over kinds, so any count keeps the kinds balanced.
     const byKind = s.kinds.map((k) => all.filter((r) => r.meta.kind === k));
     const picked = Array.from({ length: per }, (_, i) => byKind.map((rs) => rs[i])).flat();

@@ -99,3 +99,53 @@ export function generateTasks(options: GenerateOptions = {}): TaskRecord[] {
     (_, i) => make(rng, `${family}-${seed}-${i}`, rng.pick(kinds) as never, difficulty),
   );
 }
+
+/**
+ * The family a procedural kind belongs to.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { familyOf } from "./mod.ts";
+ * assert.equal(familyOf("largest"), "choice");
+ * assert.throws(() => familyOf("poetry"), /kind 'poetry': it is not a procedural kind/);
+ * ```
+ */
+export function familyOf(kind: string): TaskFamily {
+  for (const [family, kinds] of Object.entries(TASK_KINDS)) {
+    if ((kinds as readonly string[]).includes(kind)) return family as TaskFamily;
+  }
+  throw new RangeError(`Cannot find the family of kind '${kind}': it is not a procedural kind`);
+}
+
+/**
+ * `count` tasks of each of `kinds`, each kind drawn from its own seed (`seed` plus the kind's
+ * place among all kinds), so a kind's tasks do not change when other kinds join or leave the
+ * set, and sets made from different base seeds never share a stream.
+ *
+ * @example Two kinds, two tasks each, the same tasks whatever else is asked for
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tasksPerKind } from "./mod.ts";
+ * const r = tasksPerKind(["add", "largest"], 2, 1, 7);
+ * assert.deepEqual(r.map((x) => x.meta.kind), ["add", "add", "largest", "largest"]);
+ * assert.deepEqual(tasksPerKind(["largest"], 2, 1, 7), r.slice(2));
+ * ```
+ */
+export function tasksPerKind(
+  kinds: readonly string[],
+  count: number,
+  difficulty: number,
+  seed: number,
+): TaskRecord[] {
+  const all = Object.values(TASK_KINDS).flat() as string[];
+  return kinds.flatMap((kind) =>
+    generateTasks({
+      family: familyOf(kind),
+      kinds: [kind],
+      count,
+      difficulty,
+      seed: seed + all.indexOf(kind),
+    })
+  );
+}
