@@ -19,6 +19,7 @@ import { kindCorrectReward, trainGenerator, validateGrpoConfig } from "../lib/rl
 import {
   cli,
   createRng,
+  listFlag,
   runMain,
   SIGNAL_EXIT_CODES,
   THREADS_FLAG,
@@ -98,19 +99,10 @@ const COMMAND = {
 
 const flags = cli(COMMAND);
 
-function list(flag: string, value: string, allowed: readonly string[]): string[] {
-  const items = value.split(",").map((x) => x.trim()).filter(Boolean);
-  const bad = items.find((x) => !allowed.includes(x));
-  if (bad !== undefined) {
-    usageExit(`'--${flag}' takes ${allowed.join(", ")}: current value has '${bad}'`);
-  }
-  return items;
-}
-
-const families = list("families", flags.families, Object.keys(TASK_KINDS)) as TaskFamily[];
-const gates = list("gates", flags.gates, GATE_NAMES) as GateName[];
+const families = listFlag("families", flags.families, Object.keys(TASK_KINDS)) as TaskFamily[];
+const gates = listFlag("gates", flags.gates, GATE_NAMES) as GateName[];
 const allKinds = Object.values(TASK_KINDS).flat() as string[];
-const kinds = flags.kinds ? list("kinds", flags.kinds, allKinds) : [];
+const kinds = flags.kinds ? listFlag("kinds", flags.kinds, allKinds) : [];
 const functions: Record<string, number> = {};
 for (const item of (flags.functions ?? "").split(",").map((x) => x.trim()).filter(Boolean)) {
   const [name, w = "1"] = item.split("=");

@@ -21,7 +21,7 @@ import {
 } from "../lib/data/mod.ts";
 import { loadModel } from "../lib/model/mod.ts";
 import { GATE_NAMES } from "../lib/reward/mod.ts";
-import { cli, createRng, progress, runMain, THREADS_FLAG, usageExit } from "../lib/run/mod.ts";
+import { cli, createRng, listFlag, progress, runMain, THREADS_FLAG } from "../lib/run/mod.ts";
 import { createRuntime } from "../lib/runtime/mod.ts";
 import {
   LABEL_METHOD_NAMES,
@@ -126,19 +126,10 @@ const COMMAND = {
 
 const flags = cli(COMMAND);
 
-function list(flag: string, value: string, allowed: readonly string[]): string[] {
-  const items = value.split(",").map((x) => x.trim()).filter(Boolean);
-  const bad = items.find((x) => !allowed.includes(x));
-  if (bad !== undefined) {
-    usageExit(`'--${flag}' takes ${allowed.join(", ")}: current value has '${bad}'`);
-  }
-  return items;
-}
-
-const families = list("families", flags.families, Object.keys(TASK_KINDS)) as TaskFamily[];
-const gates = list("gates", flags.gates, GATE_NAMES);
-const compare = list("compare", flags.compare, LABEL_METHOD_NAMES) as LabelMethod[];
-const scoreWith = list("score-with", flags["score-with"], Object.keys(ACQUISITION_FUNCTIONS));
+const families = listFlag("families", flags.families, Object.keys(TASK_KINDS)) as TaskFamily[];
+const gates = listFlag("gates", flags.gates, GATE_NAMES);
+const compare = listFlag("compare", flags.compare, LABEL_METHOD_NAMES) as LabelMethod[];
+const scoreWith = listFlag("score-with", flags["score-with"], Object.keys(ACQUISITION_FUNCTIONS));
 
 await runMain(async () => {
   const config = validateSynthConfig({

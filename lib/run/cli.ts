@@ -61,6 +61,27 @@ export const THREADS_FLAG = Object.freeze(
   } as const,
 );
 
+/**
+ * A comma-separated flag value as a list, every item one of `allowed`; anything else exits 2 with
+ * one line naming the flag, what it takes and the bad item.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { listFlag } from "./cli.ts";
+ * assert.deepEqual(listFlag("gates", "parse, answer", ["parse", "answer", "code"]), ["parse", "answer"]);
+ * assert.deepEqual(listFlag("gates", "", ["parse"]), []);
+ * ```
+ */
+export function listFlag(flag: string, value: string, allowed: readonly string[]): string[] {
+  const items = value.split(",").map((x) => x.trim()).filter(Boolean);
+  const bad = items.find((x) => !allowed.includes(x));
+  if (bad !== undefined) {
+    usageExit(`'--${flag}' takes ${allowed.join(", ")}: current value has '${bad}'`);
+  }
+  return items;
+}
+
 /** Flag specs by long name (as typed, without `--`). */
 export type FlagSpecs = Readonly<Record<string, FlagSpec>>;
 

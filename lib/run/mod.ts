@@ -23,6 +23,7 @@ export {
   type FlagSpecs,
   type FlagValue,
   helpText,
+  listFlag,
   parseFlags,
   runMain,
   THREADS_FLAG,
