@@ -196,11 +196,19 @@ async function cached(
  * ONNX Runtime pre-packs constant weights for its matrix kernels, which makes decoding about
  * twice as fast as feeding them. The program is rebuilt when any weight tensor in the store has
  * been replaced (a training step replaces them), so sampling always sees the latest weights.
+ * `spin: false` builds one whose threads do not spin between runs (see `CompileOptions.spin`);
+ * each setting keeps its own program.
  */
-export async function decodeProgram(model: LanguageModel): Promise<Program> {
+export async function decodeProgram(
+  model: LanguageModel,
+  options: { spin?: boolean } = {},
+): Promise<Program> {
+  const spin = options.spin ?? true;
   const names = [...llamaParamShapes(model.config).keys()];
   const current = names.map((n) => model.store.get(n));
-  const snap = snapshots.get(model);
+  const bySpin = snapshots.get(model) ?? new Map<boolean, DecoderSnapshot>();
+  snapshots.set(model, bySpin);
+  const snap = bySpin.get(spin);
   if (snap && snap.tensors.every((t, i) => t === current[i])) return await snap.program;
   if (snap) snap.program.then((p) => p.session.release()).catch(() => {});
   // The fused RoPE kernel is float32/float16 only; float64 models (gradient checks) keep plain ops.
@@ -211,18 +219,19 @@ export async function decodeProgram(model: LanguageModel): Promise<Program> {
     "float32",
     { contribOps },
   );
-  const program = compile(model.runtime, graph, outputs, {
-    cache: false,
-    name: "decode",
-  });
-  snapshots.set(model, { tensors: current, program });
+  const program = compile(model.runtime, graph, outputs, { cache: false, name: "decode", spin });
+  bySpin.set(spin, { tensors: current, program });
   return await program;
 }
 
 /** The weight tensors each model's decoder was built from, keyed by the model object itself. */
+interface DecoderSnapshot {
+  readonly tensors: (HostTensor | undefined)[];
+  readonly program: Promise<Program>;
+}
 const snapshots = new WeakMap<
   LanguageModel,
-  { tensors: (HostTensor | undefined)[]; program: Promise<Program> }
+  Map<boolean, DecoderSnapshot>
 >();
 
 /** The scoring program of a model. */

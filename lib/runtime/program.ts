@@ -100,7 +100,11 @@ async function hashBytes(bytes: Uint8Array): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-function sessionOptions(rt: Runtime, float64 = false): ort.InferenceSession.SessionOptions {
+function sessionOptions(
+  rt: Runtime,
+  float64 = false,
+  spin = true,
+): ort.InferenceSession.SessionOptions {
   // WebGPU takes no device index here; it picks the adapter itself.
   const providers: ort.InferenceSession.ExecutionProviderConfig[] = rt.provider === "cuda"
     ? [{ name: "cuda", deviceId: rt.deviceId } as ort.InferenceSession.ExecutionProviderConfig]
@@ -113,6 +117,7 @@ function sessionOptions(rt: Runtime, float64 = false): ort.InferenceSession.Sess
     intraOpNumThreads: rt.threads,
     interOpNumThreads: 1,
     executionMode: "sequential",
+    ...(spin ? {} : { extra: { session: { intra_op: { allow_spinning: "0" } } } }),
   };
 }
 
@@ -122,6 +127,13 @@ export interface CompileOptions {
   readonly cache?: boolean;
   /** The program's name, used in every error message about it. @default "unnamed" */
   readonly name?: string;
+  /**
+   * Let ONNX Runtime's worker threads spin between runs. Spinning saves a wake-up when runs
+   * follow each other closely (training); a program run in a loop with host work between runs
+   * (a decoder choosing tokens) should not spin: on a 2-core machine the spinning thread takes the
+   * core the host work needs. @default true
+   */
+  readonly spin?: boolean;
 }
 
 /**
@@ -148,12 +160,12 @@ export async function compile(
   outputs: Record<string, Value>,
   options: CompileOptions = {},
 ): Promise<Program> {
-  const { cache = true, name = "unnamed" } = options;
+  const { cache = true, name = "unnamed", spin = true } = options;
   const { bytes, signature } = toOnnx(graph, outputs);
   const create = async (): Promise<Program> => {
     try {
       const float64 = signature.inputs.some((i) => i.dtype === "float64");
-      const session = await ort.InferenceSession.create(bytes, sessionOptions(rt, float64));
+      const session = await ort.InferenceSession.create(bytes, sessionOptions(rt, float64, spin));
       return { name, session, signature, runtime: rt, onnx: bytes };
     } catch (e) {
       const where = PROVIDER_HINT[rt.provider];
@@ -165,7 +177,7 @@ export async function compile(
   // Programs with weights baked in change with every training step: caching them would keep
   // every version alive, so their owners (see lib/model/model.ts) manage them instead.
   if (!cache) return await create();
-  const key = await hashBytes(bytes);
+  const key = `${spin ? "" : "no-spin:"}${await hashBytes(bytes)}`;
   let p = rt.cache.get(key);
   if (!p) {
     p = create();
