@@ -62,18 +62,24 @@ const pct = (
   x: number | null | undefined,
 ) => (x === null || x === undefined ? "–" : `${(100 * x).toFixed(0)}%`);
 
+/** Every kind that has a share at the first or last GRPO step or in the dataset, sorted. */
+function sharedKinds(d: ReportData): string[] {
+  const { firstStep, lastStep, dataset } = d.kindShares;
+  return [
+    ...new Set([
+      ...Object.keys(firstStep ?? {}),
+      ...Object.keys(lastStep ?? {}),
+      ...Object.keys(dataset),
+    ]),
+  ].sort();
+}
+
 /** The markdown summary. */
 export function reportMarkdown(d: ReportData, table: string): string {
   const curves = Object.entries(d.rewardCurves);
   const steps = curves[0]?.[1].length ?? 0;
   const fmt = (x: number | null) => (x === null ? "–" : x.toFixed(3));
-  const kinds = [
-    ...new Set([
-      ...Object.keys(d.kindShares.firstStep ?? {}),
-      ...Object.keys(d.kindShares.lastStep ?? {}),
-      ...Object.keys(d.kindShares.dataset),
-    ]),
-  ].sort();
+  const kinds = sharedKinds(d);
   const acc = new Map(d.evaluation.flatMap((s) => s.groups.map((g) => [g.group, g] as const)));
   return [
     `# Run ${d.name}`,
@@ -116,13 +122,7 @@ export function reportMarkdown(d: ReportData, table: string): string {
 /** The HTML report's sections: reward curves, kind shares, accuracy per kind, forgetting. */
 export function reportSections(d: ReportData): Section[] {
   const curves = Object.entries(d.rewardCurves);
-  const kinds = [
-    ...new Set([
-      ...Object.keys(d.kindShares.firstStep ?? {}),
-      ...Object.keys(d.kindShares.lastStep ?? {}),
-      ...Object.keys(d.kindShares.dataset),
-    ]),
-  ].sort();
+  const kinds = sharedKinds(d);
   const share = (m: Record<string, number> | null) => kinds.map((k) => m?.[k] ?? 0);
   const sections: Section[] = [{
     title: "Reward per function",
