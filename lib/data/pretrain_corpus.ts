@@ -125,7 +125,8 @@ export function questionText(record: TaskRecord): string {
 }
 
 /**
- * The generator's format: a whole task in tags.
+ * The generator's format: a whole task in tags; a code task ends with its `<tests>`, one
+ * assertion per line, so that what the generator writes can be checked in the sandbox.
  *
  * @example
  * ```ts
@@ -135,6 +136,9 @@ export function questionText(record: TaskRecord): string {
  *   answer: "4", meta: {} };
  * assert.equal(renderGenerator(rec),
  *   "<question>2+2?</question>\n<reasoning>2 + 2 = 4.</reasoning>\n<answer>4</answer>");
+ * const code = { ...rec, domain: "code" as const, answerKind: "code" as const, question: "f(xs) = xs.length",
+ *   answer: "function f(xs: number[]): number { return xs.length; }", tests: ["assertEquals(f([]), 0);"] };
+ * assert.ok(renderGenerator(code).endsWith("</answer>\n<tests>assertEquals(f([]), 0);</tests>"));
  * ```
  */
 export function renderGenerator(record: TaskRecord): string {
@@ -142,6 +146,7 @@ export function renderGenerator(record: TaskRecord): string {
     question: questionText(record),
     reasoning: record.reasoning ?? "",
     answer: record.answer,
+    ...(record.tests?.length ? { tests: record.tests } : {}),
   });
 }
 
