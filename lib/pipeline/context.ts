@@ -28,6 +28,8 @@ export interface StageContext {
   readonly progress: boolean;
   /** Signals a checkpointing stage stops on (after a checkpoint). */
   readonly signals: readonly Deno.Signal[];
+  /** The folder of results shared between runs (see cache.ts), or null: compute everything. */
+  readonly cache: string | null;
 }
 
 /** How a stage ended: finished with outputs, or stopped by a signal after a checkpoint. */

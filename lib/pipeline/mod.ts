@@ -49,3 +49,10 @@ export { type Figures, type GroupResult, resultTable, type SetResult } from "./s
 export { type ReportData } from "./stage_report.ts";
 export { type PipelineOptions, type PipelineResult, runPipeline, STAGE_IMPLS } from "./run.ts";
 export { createRunLog, type Log } from "./run_log.ts";
+export {
+  type CacheContext,
+  cached,
+  cachedJsonl,
+  canonicalJson,
+  modelFingerprint,
+} from "./cache.ts";

@@ -75,6 +75,11 @@ export interface PipelineOptions {
   readonly progress?: boolean;
   /** Signals that stop the run. @default SIGINT, SIGTERM */
   readonly signals?: readonly Deno.Signal[];
+  /**
+   * A folder of results shared between runs (the untrained generator's sample pool and its
+   * scores), keyed by everything they depend on (see cache.ts). @default none: compute everything
+   */
+  readonly cache?: string;
 }
 
 /** What {@link runPipeline} did. */
@@ -107,6 +112,7 @@ export interface PipelineResult {
  */
 export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   const { out, from, onLog, progress = false, signals = ["SIGINT", "SIGTERM"] } = o;
+  const cache = o.cache ?? null;
   const config = o.quick && !o.config.quick ? quickConfig(o.config) : o.config;
   await checkModels(config);
   const plan = await planStages(out, config, from);
@@ -147,7 +153,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       log(`${p.stage}: running`);
       current = p.stage;
       const t0 = performance.now();
-      const ctx: StageContext = { config, out, log, runtime, outputs, progress, signals };
+      const ctx: StageContext = { config, out, log, runtime, outputs, progress, signals, cache };
       const r = await STAGE_IMPLS[p.stage].run(ctx);
       const seconds = (performance.now() - t0) / 1000;
       current = null;
