@@ -110,3 +110,57 @@ export function backwardTransfer(
   });
   return diffs.length ? diffs.reduce((a, b) => a + b, 0) / diffs.length : NaN;
 }
+
+/**
+ * Forward transfer: the mean, over sets learned after the first training stage, of the accuracy
+ * just before the set was learned minus a reference accuracy that owes nothing to the earlier
+ * stages (positive = earlier stages already helped). `learnedAt` is as in
+ * {@link backwardTransfer}. With `baseline` (one accuracy per set, for example that of an
+ * untrained model, as Lopez-Paz and Ranzato, 2017) every set learned at stage ≥ 1 counts;
+ * without it row 0 (the model before any training) is the reference, so only sets learned at
+ * stage ≥ 2 count (at stage 1 the stage before is the reference itself). NaN when no set is left.
+ *
+ * @example Three stages; set 2 learned last was helped by the stage before it
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { forwardTransfer } from "./forgetting.ts";
+ * const m = [[0.8, 0.1, 0.1], [0.6, 0.9, 0.2], [0.7, 0.5, 0.9]];
+ * assert.equal(+forwardTransfer(m).toFixed(10), 0.1); // 0.2 − 0.1 on set 2
+ * // Against chance 0.25 (sets 1 and 2): ((0.1 − 0.25) + (0.2 − 0.25)) / 2
+ * assert.equal(+forwardTransfer(m, { baseline: [0.25, 0.25, 0.25] }).toFixed(10), -0.1);
+ * ```
+ */
+export function forwardTransfer(
+  matrix: AccuracyMatrix,
+  options: { learnedAt?: readonly number[]; baseline?: readonly number[] } = {},
+): number {
+  checkMatrix(matrix, "forward transfer");
+  const t = matrix.length - 1;
+  const { learnedAt = matrix[0].map((_, j) => j), baseline } = options;
+  if (learnedAt.length !== matrix[0].length) {
+    throw new RangeError(
+      `Cannot compute forward transfer: 'learnedAt' must have one stage per set (${
+        matrix[0].length
+      }): current length is ${learnedAt.length}`,
+    );
+  }
+  if (baseline) checkMatrix([baseline], "forward transfer (baseline)");
+  if (baseline && baseline.length !== matrix[0].length) {
+    throw new RangeError(
+      `Cannot compute forward transfer: 'baseline' must have one accuracy per set (${
+        matrix[0].length
+      }): current length is ${baseline.length}`,
+    );
+  }
+  const diffs: number[] = [];
+  learnedAt.forEach((s, j) => {
+    if (!Number.isInteger(s) || s < -1 || s > t) {
+      throw new RangeError(
+        `Cannot compute forward transfer: 'learnedAt[${j}]' must be a stage from -1 to ${t}: current value is ${s}`,
+      );
+    }
+    if (baseline && s >= 1) diffs.push(matrix[s - 1][j] - baseline[j]);
+    if (!baseline && s >= 2) diffs.push(matrix[s - 1][j] - matrix[0][j]);
+  });
+  return diffs.length ? diffs.reduce((a, b) => a + b, 0) / diffs.length : NaN;
+}

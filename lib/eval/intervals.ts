@@ -95,10 +95,53 @@ export function bootstrapInterval(
   statistic: (indices: readonly number[]) => number,
   options: BootstrapOptions = {},
 ): Interval {
-  const { seed = 0, resamples = 2000, level = 0.95 } = options;
   if (!Number.isInteger(n) || n < 1) {
     throw new RangeError(`Cannot bootstrap: 'n' must be an integer ≥ 1: current value is ${n}`);
   }
+  const [r] = stratifiedBootstrap([n], (idx) => [statistic(idx[0])], options);
+  return r;
+}
+
+/** The ends of a percentile interval from resampled statistics, sorted in place. */
+function percentiles(stats: number[], level: number): { low: number; high: number } {
+  stats.sort((a, b) => a - b);
+  const at = (q: number) =>
+    stats[Math.min(stats.length - 1, Math.max(0, Math.floor(q * stats.length)))];
+  return { low: at((1 - level) / 2), high: at((1 + level) / 2) };
+}
+
+/**
+ * Percentile bootstrap intervals of a vector of statistics over items in strata (the items of
+ * each evaluation set): each resample draws every stratum's item indices with replacement
+ * within that stratum, so each stratum keeps its size (no set goes empty), and every statistic
+ * is computed from the same draw. A statistic that is NaN on the whole data gets the interval
+ * [NaN, NaN]; resamples where a statistic is NaN are left out of its interval.
+ *
+ * @example The mean of each of two sets, resampled within each set
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { stratifiedBootstrap } from "./intervals.ts";
+ * const sets = [[1, 2, 3, 4], [10, 20]];
+ * const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+ * const [a, b] = stratifiedBootstrap([4, 2], (idx) => idx.map((ix, s) => mean(ix.map((i) => sets[s][i]))),
+ *   { seed: 1 });
+ * assert.deepEqual([a.estimate, b.estimate], [2.5, 15]);
+ * assert.ok(a.low >= 1 && a.high <= 4 && b.low >= 10 && b.high <= 20);
+ * ```
+ */
+export function stratifiedBootstrap(
+  sizes: readonly number[],
+  statistic: (indices: readonly (readonly number[])[]) => readonly number[],
+  options: BootstrapOptions = {},
+): Interval[] {
+  const { seed = 0, resamples = 2000, level = 0.95 } = options;
+  sizes.forEach((n, s) => {
+    if (!Number.isInteger(n) || n < 1) {
+      throw new RangeError(
+        `Cannot bootstrap: 'sizes[${s}]' must be an integer ≥ 1: current value is ${n}`,
+      );
+    }
+  });
   if (!Number.isInteger(resamples) || resamples < 1) {
     throw new RangeError(
       `Cannot bootstrap: 'resamples' must be an integer ≥ 1: current value is ${resamples}`,
@@ -108,11 +151,20 @@ export function bootstrapInterval(
     throw new RangeError(`Cannot bootstrap: 'level' must be in (0, 1): current value is ${level}`);
   }
   const rng = createRng(seed);
-  const all = Array.from({ length: n }, (_, i) => i);
-  const stats = Array.from({ length: resamples }, () => statistic(all.map(() => rng.int(0, n - 1))))
-    .sort((a, b) => a - b);
-  const at = (q: number) => stats[Math.min(resamples - 1, Math.max(0, Math.floor(q * resamples)))];
-  return { estimate: statistic(all), low: at((1 - level) / 2), high: at((1 + level) / 2) };
+  const all = sizes.map((n) => Array.from({ length: n }, (_, i) => i));
+  const estimates = statistic(all);
+  const stats = estimates.map(() => [] as number[]);
+  for (let b = 0; b < resamples; b++) {
+    const draw = sizes.map((n) => Array.from({ length: n }, () => rng.int(0, n - 1)));
+    statistic(draw).forEach((v, k) => {
+      if (!Number.isNaN(v)) stats[k].push(v);
+    });
+  }
+  return estimates.map((estimate, k) =>
+    Number.isNaN(estimate) || stats[k].length === 0
+      ? { estimate, low: NaN, high: NaN }
+      : { estimate, ...percentiles(stats[k], level) }
+  );
 }
 
 /**

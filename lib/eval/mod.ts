@@ -32,6 +32,7 @@ export {
   type BootstrapOptions,
   type Interval,
   pairedDelta,
+  stratifiedBootstrap,
   wilsonInterval,
   Z_95,
 } from "./intervals.ts";
@@ -40,7 +41,14 @@ export {
   averageAccuracy,
   backwardTransfer,
   forgetting,
+  forwardTransfer,
 } from "./forgetting.ts";
+export {
+  accuracyMatrix,
+  type AccuracyMatrixOptions,
+  type MatrixVerdicts,
+  type StageMatrix,
+} from "./matrix.ts";
 export {
   averageRanks,
   correlationInterval,
