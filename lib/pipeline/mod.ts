@@ -50,6 +50,41 @@ export { type ReportData } from "./stage_report.ts";
 export { type PipelineOptions, type PipelineResult, runPipeline, STAGE_IMPLS } from "./run.ts";
 export { createRunLog, type Log } from "./run_log.ts";
 export {
+  type AblationArm,
+  type AblationConfig,
+  type AblationOptions,
+  type AblationRun,
+  readAblationConfig,
+  type ResolvedAblationConfig,
+  validateAblationConfig,
+} from "./ablation_config.ts";
+export {
+  type AblationOutcome,
+  type AblationRunOptions,
+  type AblationTiming,
+  runAblation,
+} from "./ablate.ts";
+export {
+  ablationMarkdown,
+  type AblationResults,
+  ablationResults,
+  ablationTable,
+  type ArmResult,
+  MAP_PER_ARM,
+  perKindTable,
+  REFERENCE_ARM_BASELINE,
+  writeAblationReport,
+} from "./ablation_report.ts";
+export {
+  type ArmFigures,
+  armFigures,
+  pairedFigures,
+  pairRows,
+  seedBootstrap,
+  type SeedBootstrapOptions,
+  type UnitSplit,
+} from "./ablation_stats.ts";
+export {
   type CacheContext,
   cached,
   cachedJsonl,
