@@ -4,7 +4,13 @@
  * work lives in lib/pipeline. This file reads the flags and the config, runs, and prints.
  */
 
-import { runPipeline, type Stage, STAGES, validatePipelineConfig } from "../lib/pipeline/mod.ts";
+import {
+  BASELINES,
+  runPipeline,
+  type Stage,
+  STAGES,
+  validatePipelineConfig,
+} from "../lib/pipeline/mod.ts";
 import { cli, runMain, SIGNAL_EXIT_CODES, usageExit } from "../lib/run/mod.ts";
 
 const flags = cli({
@@ -14,7 +20,8 @@ const flags = cli({
     "training of the generator against the acquisition rewards, synthesis, labelling, " +
     "fine-tuning of the student, evaluation before and after (per kind, with intervals), and a " +
     "report. The run folder keeps the config, every stage's outputs and a marker per finished " +
-    "stage: the same command skips what is done and resumes what was interrupted.",
+    "stage: the same command skips what is done and resumes what was interrupted. Baselines " +
+    `(the config's "baseline"): ${Object.keys(BASELINES).join(", ")}.`,
   flags: {
     config: { kind: "string", required: true, value: "FILE", help: "the pipeline config (JSON)" },
     out: { kind: "string", value: "DIR", help: "the run folder (default: runs/NAME)" },
@@ -25,10 +32,17 @@ const flags = cli({
       help: "rerun this stage and every one after it",
     },
     quick: { kind: "boolean", help: "scale every stage down to a smoke run of a minute or two" },
+    cache: {
+      kind: "string",
+      value: "DIR",
+      help: "a folder of results shared between runs (the untrained generator's sample pool and " +
+        "its scores), reused by any run with the same models, seeds and synthesis settings",
+    },
   },
   examples: [
     "deno task pipeline --config data/configs/default.json --quick",
     "deno task pipeline --config data/configs/default.json --out runs/confidence-s1 --from fine-tune",
+    "deno task pipeline --config data/configs/default.json --out runs/default-u --cache runs/cache",
   ],
 });
 
@@ -54,6 +68,7 @@ await runMain(async () => {
     out,
     from: flags.from as Stage | undefined,
     quick: flags.quick,
+    ...(flags.cache ? { cache: flags.cache } : {}),
     onLog: (line) => console.log(line),
     progress: Deno.stderr.isTerminal(),
   });

@@ -8,10 +8,27 @@
 import type { ResolvedRewardConfig } from "../reward/mod.ts";
 
 /** The baselines a pipeline config can name; `none` is the method itself. */
-export type BaselineName = "none" | "untrained-generator" | "format-only" | "oracle" | "seed-pool";
+export type BaselineName =
+  | "none"
+  | "untrained-generator"
+  | "format-only"
+  | "oracle"
+  | "seed-pool"
+  | "al-filter"
+  | "best-of-n";
 
-/** Where the synthesise stage's samples come from. */
-export type SampleSource = "generator" | "oracle" | "seed-pool";
+/**
+ * Where the synthesise stage's samples come from: the trained generator; the untrained
+ * generator's sample pool (shared between runs through the pipeline cache), as drawn (`untrained`),
+ * filtered by acquisition scores (`al-filter`) or best of each group (`best-of-n`); or gold tasks.
+ */
+export type SampleSource =
+  | "generator"
+  | "untrained"
+  | "al-filter"
+  | "best-of-n"
+  | "oracle"
+  | "seed-pool";
 
 /** What a baseline changes. */
 export interface Baseline {
@@ -27,10 +44,21 @@ export interface Baseline {
 
 const same = (r: ResolvedRewardConfig) => r;
 
+/** Best-of-n ranks by the configured reward functions, so it needs at least one. */
+function needsFunctions(r: ResolvedRewardConfig): ResolvedRewardConfig {
+  if (Object.keys(r.functions).length === 0) {
+    throw new RangeError(
+      "Cannot use the best-of-n baseline: 'rewards.functions' must name at least one acquisition function to rank by: current value is {}",
+    );
+  }
+  return r;
+}
+
 /**
  * Every baseline. `oracle` (fresh gold procedural tasks of the seed kinds, as many as the
  * synthesis count) and `seed-pool` (a seeded random draw from the seed pool) only apply to their
- * sources: oracle needs procedural seeds.
+ * sources: oracle needs procedural seeds. `al-filter` and `best-of-n` select from the untrained
+ * generator's pool; best-of-n refuses a config without reward functions.
  *
  * @example The untrained generator skips GRPO and keeps the rewards as configured
  * ```ts
@@ -38,6 +66,7 @@ const same = (r: ResolvedRewardConfig) => r;
  * import { BASELINES } from "./baselines.ts";
  * assert.equal(BASELINES["untrained-generator"].trainsGenerator, false);
  * assert.equal(BASELINES.none.samples, "generator");
+ * assert.equal(BASELINES["al-filter"].samples, "al-filter");
  * ```
  */
 export const BASELINES: Readonly<Record<BaselineName, Baseline>> = Object.freeze({
@@ -50,7 +79,7 @@ export const BASELINES: Readonly<Record<BaselineName, Baseline>> = Object.freeze
   "untrained-generator": {
     description: "the same prompts and synthesis, from the generator before any GRPO",
     trainsGenerator: false,
-    samples: "generator",
+    samples: "untrained",
     rewards: same,
   },
   "format-only": {
@@ -70,5 +99,19 @@ export const BASELINES: Readonly<Record<BaselineName, Baseline>> = Object.freeze
     trainsGenerator: false,
     samples: "seed-pool",
     rewards: same,
+  },
+  "al-filter": {
+    description:
+      "AL-filtered selection: the top synth.count of synth.poolFactor × count untrained-generator samples by the sum of min-max-normalised gradient magnitude, confidence and answer variance",
+    trainsGenerator: false,
+    samples: "al-filter",
+    rewards: same,
+  },
+  "best-of-n": {
+    description:
+      "rejection sampling: of each synth.bestOf consecutive untrained-generator samples, the one with the highest weighted score under the configured reward functions",
+    trainsGenerator: false,
+    samples: "best-of-n",
+    rewards: needsFunctions,
   },
 });

@@ -85,6 +85,13 @@ export {
   type UnitSplit,
 } from "./ablation_stats.ts";
 export {
+  alFilterSelect,
+  bestOfSelect,
+  minMaxNormalise,
+  type PoolScores,
+  weightedScores,
+} from "./selection.ts";
+export {
   type CacheContext,
   cached,
   cachedJsonl,

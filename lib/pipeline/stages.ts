@@ -68,6 +68,8 @@ export const STAGE_FIELDS: Readonly<Record<Stage, readonly string[]>> = Object.f
     "synth.domain",
     "synth.scoreWith",
     "synth.allowWeakIsolation",
+    "synth.poolFactor",
+    "synth.bestOf",
   ],
   // A new labelling method relabels the same samples: it does not synthesise again.
   label: ["synth.label", "synth.selfConsistency"],

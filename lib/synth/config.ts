@@ -76,6 +76,10 @@ export interface SynthConfig {
   readonly scoreWith?: readonly string[];
   /** Accept a sandbox without bubblewrap isolation for code gates and labels. @default false */
   readonly allowWeakIsolation?: boolean;
+  /** Pool of the AL-filter baseline, as a multiple of `count` (the top `count` are kept). @default 4 */
+  readonly poolFactor?: number;
+  /** Samples per output slot of the best-of-n baseline (the best one is kept). @default 4 */
+  readonly bestOf?: number;
 }
 
 /** A validated synthesis config: every field filled. */
@@ -95,6 +99,8 @@ export interface ResolvedSynthConfig {
   readonly selfConsistency: { readonly k: number; readonly temperature: number };
   readonly scoreWith: readonly string[];
   readonly allowWeakIsolation: boolean;
+  readonly poolFactor: number;
+  readonly bestOf: number;
 }
 
 const FIELDS: readonly (keyof SynthConfig)[] = [
@@ -113,6 +119,8 @@ const FIELDS: readonly (keyof SynthConfig)[] = [
   "selfConsistency",
   "scoreWith",
   "allowWeakIsolation",
+  "poolFactor",
+  "bestOf",
 ];
 
 const DOMAINS: readonly CandidateDomain[] = [
@@ -144,6 +152,8 @@ function shown(value: unknown): string {
  *   /'synth.count' must be an integer ≥ 1: current value is 0/);
  * assert.throws(() => validateSynthConfig({ label: "vote" }),
  *   /'synth.label' must be one of verifier, self-consistency, generator: current value is 'vote'/);
+ * assert.throws(() => validateSynthConfig({ bestOf: 1 }),
+ *   /'synth.bestOf' must be an integer ≥ 2: current value is 1/);
  * ```
  */
 export function validateSynthConfig(raw: unknown, path = "synth"): ResolvedSynthConfig {
@@ -251,5 +261,7 @@ export function validateSynthConfig(raw: unknown, path = "synth"): ResolvedSynth
     },
     scoreWith,
     allowWeakIsolation: weak as boolean,
+    poolFactor: int("poolFactor", o.poolFactor, 4, 1),
+    bestOf: int("bestOf", o.bestOf, 4, 2),
   };
 }
