@@ -58,6 +58,13 @@ export interface EvaluationConfig {
     readonly path: string;
     readonly count?: number;
   }[];
+  /**
+   * Cross-domain forgetting probes from the shared data folder: items per probe (a seeded draw
+   * of items that fit the student's context; 0: none). `folder` holds `bbh/*.json` and
+   * `mmlu_stem_test.jsonl`. @default no probes; folder `$ACQSYNTH_SHARED_DATA/probes`, else
+   * `../shared/data/probes` beside the repository
+   */
+  readonly probes?: { readonly bbh?: number; readonly mmluStem?: number; readonly folder?: string };
   /** Longest answer, in tokens. @default 96 */
   readonly maxNewTokens?: number;
   /** Bootstrap resamples of the paired intervals. @default 2000 */
@@ -127,6 +134,12 @@ export interface ResolvedPipelineConfig {
       readonly path: string;
       readonly count: number | null;
     }[];
+    /** Items per probe (0: none); `folder` null: the default folder. */
+    readonly probes: {
+      readonly bbh: number;
+      readonly mmluStem: number;
+      readonly folder: string | null;
+    };
     readonly maxNewTokens: number;
     readonly resamples: number;
   };
@@ -265,7 +278,13 @@ function resolveSeeds(r: Reader, raw: unknown): ResolvedPipelineConfig["seeds"] 
 }
 
 function resolveEvaluation(r: Reader, raw: unknown): ResolvedPipelineConfig["evaluation"] {
-  const o = r.object("evaluation", raw, ["procedural", "files", "maxNewTokens", "resamples"]);
+  const o = r.object("evaluation", raw, [
+    "procedural",
+    "files",
+    "probes",
+    "maxNewTokens",
+    "resamples",
+  ]);
   let procedural: ResolvedPipelineConfig["evaluation"]["procedural"] = null;
   if (o.procedural !== null) {
     const p = r.object("evaluation.procedural", o.procedural, ["kinds", "count", "difficulty"]);
@@ -290,12 +309,24 @@ function resolveEvaluation(r: Reader, raw: unknown): ResolvedPipelineConfig["eva
       count: x.count === undefined ? null : r.int(`${at}.count`, x.count, 0, 1),
     };
   });
-  if (!procedural && files.length === 0) {
-    r.fail(RangeError, "evaluation", "must name at least one set (procedural or files)", raw);
+  const p = r.object("evaluation.probes", o.probes, ["bbh", "mmluStem", "folder"]);
+  const probes = {
+    bbh: r.int("evaluation.probes.bbh", p.bbh, 0, 0),
+    mmluStem: r.int("evaluation.probes.mmluStem", p.mmluStem, 0, 0),
+    folder: p.folder === undefined ? null : r.text("evaluation.probes.folder", p.folder),
+  };
+  if (!procedural && files.length === 0 && probes.bbh + probes.mmluStem === 0) {
+    r.fail(
+      RangeError,
+      "evaluation",
+      "must name at least one set (procedural, files or probes)",
+      raw,
+    );
   }
   return {
     procedural,
     files,
+    probes,
     maxNewTokens: r.int("evaluation.maxNewTokens", o.maxNewTokens, 96, 1),
     resamples: r.int("evaluation.resamples", o.resamples, 2000, 100),
   };

@@ -1,10 +1,12 @@
 /**
  * The evaluate stage: the student before (its configured folder) and after fine-tuning,
  * answering the same held-out items, per kind: accuracy with 95% Wilson intervals, the change
- * with a paired bootstrap interval, and forgetting over the two-row accuracy matrix. Held-out
- * items exclude every question of the fine-tuning dataset. Results go to
- * `eval/results.json` (each evaluation's items to `eval/SET.before.json` / `.after.json`) and
- * a terminal table to `eval/table.txt`.
+ * with a paired bootstrap interval; and the accuracy matrix (rows = stages, columns = each
+ * procedural kind, each loader file and each cross-domain probe, BBH and MMLU-STEM) with
+ * average accuracy, forgetting, backward and forward transfer, each with a bootstrap interval.
+ * Held-out items exclude every question of the fine-tuning dataset. Results go to
+ * `eval/results.json` (each evaluation's items to `eval/SET.before.json` / `.after.json`), the
+ * matrix to `eval/matrix.json` and a terminal table to `eval/table.txt`.
  *
  * @module
  */
@@ -13,11 +15,15 @@ import {
   loadDataset,
   questionText,
   renderStudent,
+  TASK_KINDS,
+  type TaskFamily,
   type TaskRecord,
   tasksPerKind,
 } from "../data/mod.ts";
 import {
+  accuracyByGroup,
   type AccuracyChange,
+  accuracyMatrix,
   averageAccuracy,
   compareAccuracy,
   compareByGroup,
@@ -25,14 +31,18 @@ import {
   type Evaluation,
   forgetting,
   type GroupAccuracy,
+  type ItemResult,
+  type StageMatrix,
 } from "../eval/mod.ts";
 import { type LanguageModel, loadModel } from "../model/mod.ts";
-import { createRng } from "../run/mod.ts";
+import { createRng, type JsonValue } from "../run/mod.ts";
 import { readDataset } from "../synth/mod.ts";
 import type { Sandbox } from "../verify/mod.ts";
 import { SET_SEEDS, type StageContext, type StageResult } from "./context.ts";
+import { cached, modelFingerprint } from "./cache.ts";
 import { writeJson } from "./run_log.ts";
 import { sandboxFor } from "./stage_generator.ts";
+import { kindOf } from "./stage_seed.ts";
 
 /** One evaluation set's figures (accuracies as fractions). */
 export interface SetResult {
@@ -78,28 +88,116 @@ const groupResult = (c: AccuracyChange): GroupResult => ({
   delta: { estimate: c.delta.estimate, low: c.delta.low, high: c.delta.high },
 });
 
-/** The evaluation sets: held-out procedural items, then each loader file. */
-async function evaluationSets(
-  ctx: StageContext,
-  seen: ReadonlySet<string>,
-): Promise<{ name: string; records: TaskRecord[]; excluded: number }[]> {
+/** Where the matrix takes a set's columns from: one per group (kind), or the set as one. */
+type ColumnsOf = "groups" | "whole";
+
+/** One evaluation set: its candidate items (before leaving out the dataset's questions). */
+interface EvalSet {
+  readonly name: string;
+  readonly records: TaskRecord[];
+  /** Record field the set's figures are grouped by. */
+  readonly groupBy: string;
+  readonly columns: ColumnsOf;
+  /** Items already known too long for the student's context (probes are drawn among those that fit). */
+  readonly tooLong?: number;
+}
+
+/** The probes: name, file or folder under the probe folder, loader format, config field. */
+const PROBES = Object.freeze(
+  [
+    { name: "bbh", path: "bbh", format: "bbh", field: "bbh" },
+    { name: "mmlu-stem", path: "mmlu_stem_test.jsonl", format: "mmlu", field: "mmluStem" },
+  ] as const,
+);
+
+/**
+ * The default probe folder: `$ACQSYNTH_SHARED_DATA/probes`, else `../shared/data/probes` beside
+ * the repository (where tests/shared_data.ts looks too).
+ */
+export function defaultProbeFolder(): string {
+  const shared = Deno.env.get("ACQSYNTH_SHARED_DATA") ??
+    new URL("../../../shared/data/", import.meta.url).pathname;
+  return `${shared.replace(/\/$/, "")}/probes`;
+}
+
+/**
+ * `count` records drawn (seeded) from `all` among those that fit the model's context, and how
+ * many drawn items were passed over as too long (tokenizing lazily: a probe file holds thousands).
+ */
+function drawFitting(
+  model: LanguageModel,
+  all: readonly TaskRecord[],
+  count: number,
+  maxNewTokens: number,
+  rng: ReturnType<typeof createRng>,
+): { records: TaskRecord[]; tooLong: number } {
+  const records: TaskRecord[] = [];
+  let tooLong = 0;
+  for (const r of rng.shuffle(all)) {
+    if (records.length >= count) break;
+    if (fittingRecords(model, [r], maxNewTokens).tooLong) tooLong++;
+    else records.push(r);
+  }
+  return { records, tooLong };
+}
+
+/** The probe sets the config asks for; a missing probe folder or file is logged and skipped. */
+async function probeSets(ctx: StageContext, model: LanguageModel): Promise<EvalSet[]> {
+  const { probes, maxNewTokens } = ctx.config.evaluation;
+  const wanted = PROBES.filter((p) => probes[p.field] > 0);
+  if (wanted.length === 0) return [];
+  const folder = probes.folder ?? defaultProbeFolder();
+  const exists = (p: string) => Deno.stat(p).then(() => true, () => false);
+  if (!(await exists(folder))) {
+    ctx.log(
+      `evaluate: probes ${
+        wanted.map((p) => p.name).join(", ")
+      } skipped: the probe folder ${folder} ` +
+        "does not exist (set 'evaluation.probes.folder' or ACQSYNTH_SHARED_DATA)",
+    );
+    return [];
+  }
+  const sets: EvalSet[] = [];
+  for (const p of wanted) {
+    const path = `${folder}/${p.path}`;
+    if (!(await exists(path))) {
+      ctx.log(`evaluate: probe '${p.name}' skipped: ${path} does not exist`);
+      continue;
+    }
+    const { records: all } = await loadDataset(p.format, path, { onBadRow: "skip" });
+    const rng = createRng(ctx.config.seed).split(`probe ${p.name}`);
+    const drawn = drawFitting(model, all, probes[p.field], maxNewTokens, rng);
+    sets.push({ name: p.name, groupBy: "domain", columns: "whole", ...drawn });
+  }
+  return sets;
+}
+
+/**
+ * The evaluation sets' candidate items: procedural items per kind, each loader file (a seeded
+ * draw of `count`), then the probes. The draws do not depend on the fine-tuning data, so every
+ * arm of an ablation draws the same candidates; the dataset's questions are left out afterwards.
+ */
+async function evaluationSets(ctx: StageContext, model: LanguageModel): Promise<EvalSet[]> {
   const { evaluation: e, seed } = ctx.config;
-  const sets = [];
+  const sets: EvalSet[] = [];
   if (e.procedural) {
     const p = e.procedural;
-    const all = tasksPerKind(p.kinds, p.count, p.difficulty, SET_SEEDS.evaluation + 1000 * seed);
-    const records = all.filter((r) => !seen.has(questionText(r)));
-    sets.push({ name: "procedural", records, excluded: all.length - records.length });
+    const records = tasksPerKind(
+      p.kinds,
+      p.count,
+      p.difficulty,
+      SET_SEEDS.evaluation + 1000 * seed,
+    );
+    sets.push({ name: "procedural", records, groupBy: "meta.kind", columns: "groups" });
   }
   for (const [i, f] of e.files.entries()) {
     const { records: all } = await loadDataset(f.format, f.path, { onBadRow: "skip" });
-    const fresh = all.filter((r) => !seen.has(questionText(r)));
-    const records = f.count === null || f.count >= fresh.length
-      ? fresh
-      : createRng(seed).split(`evaluation ${i}`).shuffle(fresh).slice(0, f.count);
-    sets.push({ name: `${f.format}-${i}`, records, excluded: all.length - fresh.length });
+    const records = f.count === null || f.count >= all.length
+      ? all
+      : createRng(seed).split(`evaluation ${i}`).shuffle(all).slice(0, f.count);
+    sets.push({ name: `${f.format}-${i}`, records, groupBy: "meta.kind", columns: "whole" });
   }
-  return sets;
+  return [...sets, ...await probeSets(ctx, model)];
 }
 
 async function measure(
@@ -108,11 +206,12 @@ async function measure(
   records: readonly TaskRecord[],
   label: string,
   sandbox: Sandbox | undefined,
+  groupBy: string,
 ): Promise<Evaluation> {
   const t0 = performance.now();
   const r = await evaluate(model, records, {
     sandbox,
-    groupBy: "meta.kind",
+    groupBy,
     maxNewTokens: ctx.config.evaluation.maxNewTokens,
   });
   ctx.log(
@@ -184,7 +283,10 @@ const signed = (x: number) => `${x >= 0 ? "+" : "−"}${Math.abs(100 * x).toFixe
  * assert.match(text, /add +4 +25% \[0%, 100%\] +75% \[0%, 100%\] +\+50 \[\+0, \+100\]/);
  * ```
  */
-export function resultTable(sets: readonly SetResult[]): string {
+export function resultTable(
+  sets: readonly SetResult[],
+  matrix?: { readonly matrix: StageMatrix; readonly detail?: readonly string[] },
+): string {
   const rows: string[][] = [[
     "set / kind",
     "n",
@@ -211,7 +313,175 @@ export function resultTable(sets: readonly SetResult[]): string {
       pct(s.averageAccuracy.after)
     }, mean forgetting ${signed(s.forgetting.mean)} pts`
   );
-  return [...lines, ...footer].join("\n");
+  return [...lines, ...footer, ...(matrix ? matrixLines(matrix.matrix, matrix.detail) : [])].join(
+    "\n",
+  );
+}
+
+/**
+ * The evaluations of the base student, one per set over its candidate items, through the run
+ * cache: the candidates depend only on the student, the evaluation config and the seed (never
+ * on the fine-tuning data), so every arm of an ablation with the same seed measures the base
+ * student once. Stored per item (id, group, verdict, answer); the ids are checked on the way back.
+ */
+async function baseEvaluations(
+  ctx: StageContext,
+  model: LanguageModel,
+  sets: readonly EvalSet[],
+  sandbox: Sandbox | undefined,
+): Promise<Evaluation[]> {
+  const c = ctx.config;
+  const key = {
+    student: await modelFingerprint(c.models.student),
+    evaluation: { ...c.evaluation, probes: { ...c.evaluation.probes, folder: null } },
+    // The probe items are drawn from the folder's files: their content is part of the key.
+    sets: sets.map((s) => ({ name: s.name, ids: s.records.map((r) => r.id) })),
+    seed: c.seed,
+    maxNewTokens: c.evaluation.maxNewTokens,
+  };
+  const compute = async (): Promise<JsonValue> => {
+    const out: Evaluation[] = [];
+    for (const s of sets) {
+      out.push(await measure(ctx, model, s.records, `${s.name} before`, sandbox, s.groupBy));
+    }
+    return out.map((e) => e.items) as unknown as JsonValue;
+  };
+  const items = await cached(ctx, "base-eval", key, compute) as unknown as ItemResult[][];
+  return sets.map((s, k) => {
+    const got = items[k] ?? [];
+    if (got.length !== s.records.length || got.some((it, i) => it.id !== s.records[i].id)) {
+      throw new RangeError(
+        `Cannot reuse the cached base evaluation of set '${s.name}': its items differ from the set's; delete the cache entry`,
+      );
+    }
+    return {
+      items: got,
+      ...accuracyByGroup(s.records, got.map((it) => it.correct), s.groupBy),
+    };
+  });
+}
+
+/** The items of `ev` at `keep` (positions), regrouped. */
+function subset(
+  ev: Evaluation,
+  keep: readonly number[],
+  records: readonly TaskRecord[],
+  groupBy: string,
+): Evaluation {
+  const items = keep.map((i) => ev.items[i]);
+  return { items, ...accuracyByGroup(records, items.map((it) => it.correct), groupBy) };
+}
+
+/**
+ * Kinds the student learned in pretraining, from its folder's `recipe.json` (the corpus
+ * families less its held-out kinds); empty when the folder has no recipe.
+ */
+async function pretrainedKinds(student: string): Promise<Set<string>> {
+  let recipe: { corpus?: { families?: Record<string, number>; holdOut?: string[] } };
+  try {
+    recipe = JSON.parse(await Deno.readTextFile(`${student}/recipe.json`));
+  } catch {
+    return new Set();
+  }
+  const families = Object.entries(recipe.corpus?.families ?? {}).filter(([, w]) => w > 0)
+    .map(([f]) => f);
+  const held = new Set(recipe.corpus?.holdOut ?? []);
+  return new Set(
+    families.flatMap((f) => [...(TASK_KINDS[f as TaskFamily] ?? [])]).filter((k) => !held.has(k)),
+  );
+}
+
+/** One set's evaluations at every stage (rows), on the same items. */
+interface SetEvaluations {
+  readonly set: EvalSet;
+  /** One evaluation per row, in row order. */
+  readonly stages: readonly Evaluation[];
+}
+
+/**
+ * The accuracy matrix of the sets' evaluations (rows = `rows`): one column per group of a
+ * grouped set (the procedural kinds), one per other set (loader files, probes). A kind is
+ * learned at the last stage when the fine-tuning data holds it, at stage 0 when the student
+ * pretrained on it, else never; files and probes are never learned.
+ */
+export function stageMatrix(
+  rows: readonly string[],
+  evaluations: readonly SetEvaluations[],
+  learned: { readonly fineTuned: ReadonlySet<string>; readonly pretrained: ReadonlySet<string> },
+  options: { seed: number; resamples: number },
+): StageMatrix {
+  const columns: string[] = [], learnedAt: number[] = [];
+  const verdicts: boolean[][][] = rows.map(() => []);
+  const last = rows.length - 1;
+  for (const { set, stages } of evaluations) {
+    const parts = set.columns === "groups"
+      ? stages[0].groups.map((g) => ({ name: g.group, group: g.group }))
+      : [{ name: set.name, group: null }];
+    for (const part of parts) {
+      columns.push(part.name);
+      learnedAt.push(
+        part.group === null
+          ? -1
+          : learned.fineTuned.has(part.group)
+          ? last
+          : learned.pretrained.has(part.group)
+          ? 0
+          : -1,
+      );
+      stages.forEach((ev, r) =>
+        verdicts[r].push(
+          ev.items.filter((it) => part.group === null || it.group === part.group).map((it) =>
+            it.correct
+          ),
+        )
+      );
+    }
+  }
+  return accuracyMatrix({ rows, columns, verdicts }, { learnedAt, ...options });
+}
+
+const interval = (i: { estimate: number; low: number; high: number }, f: (x: number) => string) =>
+  `${f(i.estimate)} [${f(i.low)}, ${f(i.high)}]`;
+
+/**
+ * The matrix metrics as lines under the terminal table, and a line for each column named in
+ * `detail` (the probes).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { accuracyMatrix } from "../eval/mod.ts";
+ * import { matrixLines } from "./stage_evaluate.ts";
+ * const m = accuracyMatrix({ rows: ["base", "fine-tuned"], columns: ["add", "bbh"],
+ *   verdicts: [[[true, true], [true, false]], [[true, false], [false, false]]] }, { resamples: 100 });
+ * const text = matrixLines(m, ["bbh"]).join("\n");
+ * assert.match(text, /mean forgetting \+50 \[\+0, \+100\] pts/);
+ * assert.match(text, /backward transfer: not defined/);
+ * assert.match(text, /bbh: 50% → 0%, forgetting \+50 \[\+0, \+100\] pts \(n 2\)/);
+ * ```
+ */
+export function matrixLines(m: StageMatrix, detail: readonly string[] = []): string[] {
+  const { metrics: x } = m;
+  const learnedBefore = m.learnedAt.filter((s) => s >= 0 && s < m.rows.length - 1).length;
+  return [
+    `accuracy matrix (eval/matrix.json): rows ${m.rows.join(" → ")}, ${m.columns.length} columns`,
+    `average accuracy (${m.rows.at(-1)}): ${interval(x.averageAccuracy, pct)}`,
+    `mean forgetting ${interval(x.forgetting.mean, signed)} pts (best earlier − last)`,
+    x.backwardTransfer
+      ? `backward transfer ${
+        interval(x.backwardTransfer, signed)
+      } pts over ${learnedBefore} columns learned before the last stage`
+      : "backward transfer: not defined (no column was learned before the last stage)",
+    x.forwardTransfer
+      ? `forward transfer ${interval(x.forwardTransfer, signed)} pts`
+      : "forward transfer: not defined (no column was learned after a stage that could help it)",
+    ...detail.filter((c) => m.columns.includes(c)).map((c) => {
+      const j = m.columns.indexOf(c);
+      return `${c}: ${pct(m.values[0][j])} → ${pct(m.values.at(-1)![j])}, forgetting ${
+        interval(x.forgetting.perColumn[j], signed)
+      } pts (n ${m.counts[j]})`;
+    }),
+  ];
 }
 
 /** Evaluates the student before and after fine-tuning. */
@@ -219,45 +489,78 @@ export async function evaluateStage(ctx: StageContext): Promise<StageResult> {
   const c = ctx.config;
   // The student never sees the seeds (only the generator's prompts do): held out means not in
   // the data it was fine-tuned on (the question with its options: choice questions share a stem).
-  const seen = new Set(
-    (await readDataset(`${ctx.out}/datasets/dataset.jsonl`)).map(questionText),
-  );
-  const sets = await evaluationSets(ctx, seen);
+  const dataset = await readDataset(`${ctx.out}/datasets/dataset.jsonl`);
+  const seen = new Set(dataset.map(questionText));
   const base = await loadModel(c.models.student, ctx.runtime);
   const tuned = await loadModel(String(ctx.outputs["fine-tune"]?.student), ctx.runtime);
-  const sandbox = await sandboxFor(sets.flatMap((s) => s.records), []);
-  await Deno.mkdir(`${ctx.out}/eval`, { recursive: true });
-  const results: SetResult[] = [];
   const tooLong: Record<string, number> = {};
-  for (const s of sets) {
+  const sets = (await evaluationSets(ctx, base)).map((s): EvalSet => {
+    if (s.tooLong !== undefined) {
+      tooLong[s.name] = s.tooLong;
+      return s;
+    }
     const fit = fittingRecords(base, s.records, c.evaluation.maxNewTokens);
     tooLong[s.name] = fit.tooLong;
-    if (fit.tooLong) {
+    return { ...s, records: fit.records, tooLong: fit.tooLong };
+  });
+  for (const s of sets) {
+    if (tooLong[s.name]) {
       ctx.log(
-        `evaluate: set '${s.name}': ${fit.tooLong} items left out, longer than the student's context`,
+        `evaluate: set '${s.name}': ${
+          tooLong[s.name]
+        } items left out, longer than the student's context`,
       );
     }
-    s.records = fit.records;
-    if (s.records.length === 0) {
+  }
+  const sandbox = await sandboxFor(sets.flatMap((s) => s.records), []);
+  await Deno.mkdir(`${ctx.out}/eval`, { recursive: true });
+  const befores = await baseEvaluations(ctx, base, sets, sandbox);
+  const results: SetResult[] = [];
+  const evaluations: SetEvaluations[] = [];
+  const excluded: Record<string, number> = {};
+  for (const [k, s] of sets.entries()) {
+    const keep = s.records.map((r, i) => (seen.has(questionText(r)) ? -1 : i)).filter((i) =>
+      i >= 0
+    );
+    excluded[s.name] = s.records.length - keep.length;
+    if (keep.length === 0) {
       ctx.log(`evaluate: set '${s.name}' has no items left after excluding seen questions`);
       continue;
     }
-    const before = await measure(ctx, base, s.records, `${s.name} before`, sandbox);
-    const after = await measure(ctx, tuned, s.records, `${s.name} after`, sandbox);
+    const records = keep.map((i) => s.records[i]);
+    const before = subset(befores[k], keep, records, s.groupBy);
+    const after = await measure(ctx, tuned, records, `${s.name} after`, sandbox, s.groupBy);
     await writeJson(`${ctx.out}/eval/${s.name}.before.json`, before);
     await writeJson(`${ctx.out}/eval/${s.name}.after.json`, after);
     results.push(
       setResult(s.name, before, after, { seed: c.seed, resamples: c.evaluation.resamples }),
     );
+    evaluations.push({ set: { ...s, records }, stages: [before, after] });
   }
-  const excluded = Object.fromEntries(sets.map((s) => [s.name, s.excluded]));
   await writeJson(`${ctx.out}/eval/results.json`, { sets: results, excluded, tooLong });
-  const table = resultTable(results);
+  const matrix = evaluations.length
+    ? stageMatrix(["base", "fine-tuned"], evaluations, {
+      fineTuned: new Set(dataset.map(kindOf)),
+      pretrained: await pretrainedKinds(c.models.student),
+    }, { seed: c.seed, resamples: c.evaluation.resamples })
+    : null;
+  // Which set each column comes from (a kind's set, or the set itself).
+  const columnSets = Object.fromEntries(
+    evaluations.flatMap(({ set, stages }) =>
+      set.columns === "groups"
+        ? stages[0].groups.map((g) => [g.group, set.name])
+        : [[set.name, set.name]]
+    ),
+  );
+  if (matrix) await writeJson(`${ctx.out}/eval/matrix.json`, { ...matrix, columnSets });
+  const whole = evaluations.filter((e) => e.set.columns === "whole").map((e) => e.set.name);
+  const table = resultTable(results, matrix ? { matrix, detail: whole } : undefined);
   await Deno.writeTextFile(`${ctx.out}/eval/table.txt`, table + "\n");
   return {
     outputs: {
       results: "eval/results.json",
       table: "eval/table.txt",
+      ...(matrix ? { matrix: "eval/matrix.json" } : {}),
       overall: Object.fromEntries(
         results.map((
           r,

@@ -1,8 +1,9 @@
 /**
  * The report stage: what the run did, gathered from its folder: reward curves per function
  * (from `metrics.jsonl`), the per-kind share of the generated tasks (early and late GRPO
- * steps, and the labelled dataset), and per-kind accuracy before and after fine-tuning with
- * intervals (from `eval/results.json`). Written as a self-contained HTML report
+ * steps, and the labelled dataset), per-kind accuracy before and after fine-tuning with
+ * intervals (from `eval/results.json`), and the accuracy matrix as a heatmap with forgetting
+ * bars and tables (from `eval/matrix.json`). Written as a self-contained HTML report
  * (`report/report.html`, lib/report), its data (`report/report.json`) and a markdown summary
  * (`report/summary.md`).
  *
@@ -15,6 +16,7 @@ import type { StageContext, StageResult } from "./context.ts";
 import { readMarker, STAGES } from "./stages.ts";
 import { readJsonl, writeJson } from "./run_log.ts";
 import type { SetResult } from "./stage_evaluate.ts";
+import type { StageMatrix } from "../eval/mod.ts";
 
 /** Everything the report shows. */
 export interface ReportData {
@@ -29,9 +31,14 @@ export interface ReportData {
     readonly dataset: Record<string, number>;
   };
   readonly evaluation: SetResult[];
+  /** The accuracy matrix over stages (`eval/matrix.json`), null when no set had items. */
+  readonly matrix: ReportMatrix | null;
   /** Seconds per stage, from the stage markers. */
   readonly seconds: Record<string, number>;
 }
+
+/** The accuracy matrix as the evaluate stage writes it: with the set each column comes from. */
+export type ReportMatrix = StageMatrix & { readonly columnSets?: Record<string, string> };
 
 async function readMetrics(path: string): Promise<GrpoStepMetrics[]> {
   try {
@@ -117,6 +124,79 @@ export function reportMarkdown(d: ReportData, table: string): string {
     "```",
     "",
   ].join("\n");
+}
+
+/**
+ * The accuracy matrix section: the matrix as a heatmap, forgetting per column with its
+ * bootstrap interval as bars, the matrix and its metrics as tables.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { accuracyMatrix } from "../eval/mod.ts";
+ * import { matrixSection } from "./stage_report.ts";
+ * const m = accuracyMatrix({ rows: ["base", "fine-tuned"], columns: ["add", "bbh"],
+ *   verdicts: [[[true, true], [true, false]], [[true, false], [false, false]]] }, { resamples: 100 });
+ * const s = matrixSection(m);
+ * assert.deepEqual(s.figures!.map((f) => f.id), ["accuracy-matrix", "matrix-forgetting"]);
+ * assert.deepEqual(s.tables!.map((t) => t.rows.length), [2, 4]);
+ * ```
+ */
+export function matrixSection(m: ReportMatrix): Section {
+  const x = m.metrics;
+  const f = x.forgetting.perColumn;
+  const label = (c: string) => {
+    const set = m.columnSets?.[c];
+    return set && set !== c ? `${c} (${set})` : c;
+  };
+  const metric = (name: string, i: { estimate: number; low: number; high: number } | null) =>
+    i ? [name, i.estimate, i.low, i.high] : [name, null, null, null];
+  return {
+    title: "Accuracy matrix over stages and forgetting",
+    text: `Rows are stages (${m.rows.join(" → ")}), columns the evaluation groups: each kind of ` +
+      "the procedural set, each loader file and each cross-domain probe. Forgetting is the best " +
+      "earlier accuracy minus the last one (positive: forgotten); intervals are 95% bootstrap " +
+      "intervals over items, resampled within each column and paired across stages.",
+    figures: [
+      FIGURES.heatmap({
+        id: "accuracy-matrix",
+        title: "Accuracy matrix (rows: stages, columns: evaluation groups)",
+        x: m.columns,
+        y: m.rows,
+        z: m.values,
+        zmin: 0,
+        zmax: 1,
+      }),
+      FIGURES.bars({
+        id: "matrix-forgetting",
+        title: "Forgetting per group with 95% intervals (best earlier − last)",
+        yTitle: "forgetting",
+        categories: m.columns,
+        series: [{
+          name: "forgetting",
+          values: f.map((i) => i.estimate),
+          low: f.map((i) => i.low),
+          high: f.map((i) => i.high),
+        }],
+      }),
+    ],
+    tables: [{
+      id: "matrix-values",
+      title: "Accuracy matrix (items per column in the header)",
+      columns: ["stage", ...m.columns.map((c, j) => `${label(c)} n=${m.counts[j]}`)],
+      rows: m.rows.map((r, i) => [r, ...m.values[i]]),
+    }, {
+      id: "matrix-metrics",
+      title: "Matrix metrics with 95% bootstrap intervals",
+      columns: ["metric", "estimate", "low", "high"],
+      rows: [
+        metric(`average accuracy (${m.rows.at(-1)})`, x.averageAccuracy),
+        metric("mean forgetting", x.forgetting.mean),
+        metric("backward transfer", x.backwardTransfer),
+        metric("forward transfer", x.forwardTransfer),
+      ],
+    }],
+  };
 }
 
 /** The HTML report's sections: reward curves, kind shares, accuracy per kind, forgetting. */
@@ -205,6 +285,7 @@ export function reportSections(d: ReportData): Section[] {
       }],
     });
   }
+  if (d.matrix) sections.push(matrixSection(d.matrix));
   return sections;
 }
 
@@ -214,6 +295,13 @@ export async function reportStage(ctx: StageContext): Promise<StageResult> {
   const evaluation = JSON.parse(await Deno.readTextFile(`${ctx.out}/eval/results.json`))
     .sets as SetResult[];
   const table = await Deno.readTextFile(`${ctx.out}/eval/table.txt`);
+  const matrix = await Deno.readTextFile(`${ctx.out}/eval/matrix.json`).then(
+    (t) => JSON.parse(t) as ReportMatrix,
+    (e) => {
+      if (e instanceof Deno.errors.NotFound) return null;
+      throw e;
+    },
+  );
   const labelled = (ctx.outputs.label?.kinds ?? {}) as Record<string, number>;
   const seconds: Record<string, number> = {};
   for (const stage of STAGES) {
@@ -230,6 +318,7 @@ export async function reportStage(ctx: StageContext): Promise<StageResult> {
       dataset: shares(labelled),
     },
     evaluation,
+    matrix,
     seconds,
   };
   await Deno.mkdir(`${ctx.out}/report`, { recursive: true });
