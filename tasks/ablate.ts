@@ -17,7 +17,7 @@ const flags = cli({
     "and paired differences against the untrained generator. The same command skips finished " +
     "runs and resumes an interrupted one.",
   flags: {
-    config: { kind: "string", required: true, value: "FILE", help: "the ablation config (JSON)" },
+    config: { kind: "string", value: "FILE", help: "the ablation config (JSON; required)" },
     out: { kind: "string", value: "DIR", help: "the ablation folder (default: runs/ablate-NAME)" },
     quick: { kind: "boolean", help: "scale every run down to a smoke run" },
     only: { kind: "string", value: "ARM,ARM", help: "run (and report) only these arms" },
@@ -40,6 +40,7 @@ await runMain(async () => {
     if (!/^\d+$/.test(s)) usageExit(`'--seeds' takes integers ≥ 0: current value has '${s}'`);
     return Number(s);
   });
+  if (flags.config === undefined) usageExit("'--config' is required");
   if (!(await Deno.stat(flags.config).then((s) => s.isFile, () => false))) {
     usageExit(`'--config': cannot read ${flags.config}: no such file`);
   }
