@@ -52,7 +52,7 @@ export interface ArmResult {
   readonly kindShares: Record<string, number>;
   /** Mean GRPO reward per step, mean over seeds (empty without GRPO). */
   readonly rewardCurve: (number | null)[];
-  /** Held-out items per seed. */
+  /** Items compared per seed (those every run of the seed answered). */
   readonly items: Record<string, number>;
 }
 
@@ -68,6 +68,10 @@ export interface AblationResults {
   /** The reference arm's name, or null when no arm is the untrained generator. */
   readonly reference: string | null;
   readonly resamples: number;
+  /** Per run: its items left out because another run of its seed did not answer them. */
+  readonly droppedItems: Record<string, number>;
+  /** Kinds (or probe sets) no item of which every run of a seed answered: not compared. */
+  readonly lostUnits: readonly string[];
   /** The base student (before fine-tuning) on the union of the runs' items. */
   readonly base: {
     readonly weak: Interval;
@@ -136,6 +140,41 @@ function perUnit(seeds: readonly SeedUnits[], col: number): Record<string, numbe
   }));
 }
 
+/**
+ * Every run restricted to the items all runs of its seed answered. A run's held-out items are
+ * the seed's items less the questions of its own dataset, and a code task's question text is the
+ * same for every instance of its kind: an arm whose data holds a code kind (the oracle) loses
+ * that kind's items entirely. Comparing arms on their own items would set one arm's average over
+ * fewer, harder kinds against the others'; on the common items every arm answers the same test.
+ */
+function commonItems(
+  config: ResolvedAblationConfig,
+  own: ReadonlyMap<string, RunItems>,
+): { items: Map<string, RunItems>; dropped: Record<string, number>; lostUnits: string[] } {
+  const items = new Map<string, RunItems>();
+  const dropped: Record<string, number> = {};
+  const lost = new Set<string>();
+  for (const seed of config.seeds) {
+    const runs = config.runs.filter((r) => r.seed === seed).map((r) =>
+      [r.id, own.get(r.id)!] as const
+    );
+    const keep = (unit: string, id: string) => runs.every(([, m]) => m.get(unit)?.has(id));
+    for (const [id, m] of runs) {
+      const kept = new Map<string, Map<string, readonly [boolean, boolean]>>();
+      let n = 0;
+      for (const [unit, byId] of m) {
+        const k = new Map([...byId].filter(([item]) => keep(unit, item)));
+        n += byId.size - k.size;
+        if (k.size) kept.set(unit, k);
+        else lost.add(unit);
+      }
+      items.set(id, kept);
+      dropped[id] = n;
+    }
+  }
+  return { items, dropped, lostUnits: [...lost].sort(byKindOrder) };
+}
+
 /** Reads every run's outputs and computes the comparison. */
 export async function ablationResults(
   config: ResolvedAblationConfig,
@@ -143,8 +182,9 @@ export async function ablationResults(
   options: { quick?: boolean } = {},
 ): Promise<AblationResults> {
   const runDir = (r: AblationRun) => `${out}/runs/${r.id}`;
-  const items = new Map<string, RunItems>();
-  for (const r of config.runs) items.set(r.id, await runItems(runDir(r)));
+  const own = new Map<string, RunItems>();
+  for (const r of config.runs) own.set(r.id, await runItems(runDir(r)));
+  const { items, dropped, lostUnits } = commonItems(config, own);
   const allUnits = [...new Set([...items.values()].flatMap((m) => [...m.keys()]))];
   const kinds = allUnits.filter((u) => !u.startsWith("set:")).sort(byKindOrder);
   const split: UnitSplit = {
@@ -231,6 +271,8 @@ export async function ablationResults(
     probeSets: split.probeSets,
     reference: refArm,
     resamples,
+    droppedItems: dropped,
+    lostUnits,
     base: { weak: baseFigures.weak, other: baseFigures.other, perKind: perUnit(baseSeeds, 0) },
     arms,
   };
@@ -288,7 +330,7 @@ function summaryRows(r: AblationResults): string[][] {
  * const i = (e: number) => ({ estimate: e, low: e - 0.1, high: e + 0.1 });
  * const f = { weak: i(0.5), other: i(0.8), forgetting: i(0.02) };
  * const text = ablationTable({ name: "a", description: "", quick: false, seeds: [0], weakKinds: ["mul"],
- *   otherKinds: ["add"], probeSets: [], reference: null, resamples: 100,
+ *   otherKinds: ["add"], probeSets: [], reference: null, resamples: 100, droppedItems: {}, lostUnits: [],
  *   base: { weak: i(0.2), other: i(0.9), perKind: {} },
  *   arms: [{ arm: "oracle", baseline: "oracle", figures: f, vsReference: null, unpaired: 0,
  *     perKind: {}, kindShares: {}, rewardCurve: [], items: {} }] });
@@ -302,8 +344,15 @@ export function ablationTable(r: AblationResults): string {
     `weak kinds: ${r.weakKinds.join(", ")}; ${n} seed${n === 1 ? "" : "s"} (${
       r.seeds.join(", ")
     }); intervals: 95% bootstrap over items within each seed and kind${
-      r.reference ? `; Δ: arm − ${r.reference}, paired on the items both runs answered` : ""
-    }`,
+      r.reference ? `; Δ: arm − ${r.reference}, paired` : ""
+    }; on the items every run of a seed answered`,
+    ...(r.lostUnits.length
+      ? [
+        `not compared (some run left out all their items, as in its fine-tuning data): ${
+          r.lostUnits.join(", ")
+        }`,
+      ]
+      : []),
   ].join("\n");
 }
 
@@ -318,7 +367,7 @@ export function ablationTable(r: AblationResults): string {
  * const i = { estimate: 0, low: 0, high: 0 };
  * const f = { weak: i, other: i, forgetting: i };
  * const text = perKindTable({ name: "a", description: "", quick: false, seeds: [0], weakKinds: ["mul"],
- *   otherKinds: ["add"], probeSets: [], reference: null, resamples: 100,
+ *   otherKinds: ["add"], probeSets: [], reference: null, resamples: 100, droppedItems: {}, lostUnits: [],
  *   base: { weak: i, other: i, perKind: { mul: 0.1, add: 0.9 } },
  *   arms: [{ arm: "oracle", baseline: "oracle", figures: f, vsReference: null, unpaired: 0,
  *     perKind: { mul: 0.6, add: 0.8 }, kindShares: {}, rewardCurve: [], items: {} }] });
@@ -365,7 +414,12 @@ function sections(r: AblationResults, map: Figure | null): Section[] {
         r.probeSets.length ? " and the probe sets" : ""
       }. Means over seeds ${
         r.seeds.join(", ")
-      }; 95% bootstrap intervals resampling items within each seed and kind (${r.resamples} resamples).`,
+      }; 95% bootstrap intervals resampling items within each seed and kind (${r.resamples} resamples). Every arm is measured on the same items: those every run of a seed answered (a run leaves out the questions of its own fine-tuning data).`,
+      r.lostUnits.length
+        ? `Not compared, because some run left out all their items (its fine-tuning data held their questions; a code task's question is the same for every instance of its kind): ${
+          r.lostUnits.join(", ")
+        }.`
+        : "",
     ].filter(Boolean).join("\n\n"),
     figures: [
       FIGURES.bars({

@@ -39,7 +39,7 @@ export interface SeedBootstrapOptions {
  * import assert from "node:assert/strict";
  * import { seedBootstrap } from "./ablation_stats.ts";
  * const seeds = [{ add: [[true], [false]], mul: [[true], [true]] }];
- * const mean = (s: typeof seeds) => (s[0].add.filter((r) => r[0]).length / 2 +
+ * const mean = (s: readonly (typeof seeds)[number][]) => (s[0].add.filter((r) => r[0]).length / 2 +
  *   s[0].mul.filter((r) => r[0]).length / 2) / 2;
  * const r = seedBootstrap(seeds, mean, { resamples: 500 });
  * assert.equal(r.estimate, 0.75);
