@@ -45,8 +45,14 @@ export {
   type ResumableFineTuneResult,
   sftSteps,
 } from "./fine_tune.ts";
-export { type Figures, type GroupResult, resultTable, type SetResult } from "./stage_evaluate.ts";
-export { type ReportData } from "./stage_report.ts";
+export {
+  type Figures,
+  type GroupResult,
+  matrixLines,
+  resultTable,
+  type SetResult,
+} from "./stage_evaluate.ts";
+export { matrixSection, type ReportData, type ReportMatrix } from "./stage_report.ts";
 export { type PipelineOptions, type PipelineResult, runPipeline, STAGE_IMPLS } from "./run.ts";
 export { createRunLog, type Log } from "./run_log.ts";
 export {

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { accuracyMatrix, type Interval, type StageMatrix } from "../../lib/eval/mod.ts";
+import {
+  accuracyMatrix,
+  forwardTransfer,
+  type Interval,
+  type StageMatrix,
+  stratifiedBootstrap,
+} from "../../lib/eval/mod.ts";
 
 /** `k` verdicts per quarter: a fraction q/4 of correct items, repeated k times. */
 const quarters = (q: number, k = 1): boolean[] =>
@@ -78,5 +84,37 @@ Deno.test("transfer is null where no set was learned, and ragged verdicts are re
   assert.throws(
     () => accuracyMatrix({ rows: ["base"], columns: ["add"], verdicts: [[[]]] }),
     /column 'add' has no items/,
+  );
+});
+
+Deno.test("stratifiedBootstrap resamples within each stratum, so a constant stratum has a zero-width interval", () => {
+  const strata = [[0.5, 0.5, 0.5], [0, 1, 0, 1, 1]];
+  const means = (idx: readonly (readonly number[])[]) =>
+    idx.map((ix, s) => ix.reduce((a, i) => a + strata[s][i], 0) / ix.length);
+  const [a, b] = stratifiedBootstrap([3, 5], means, { seed: 2, resamples: 300 });
+  assert.deepEqual(a, { estimate: 0.5, low: 0.5, high: 0.5 });
+  assert.equal(b.estimate, 0.6);
+  assert.ok(b.low < 0.6 && b.high > 0.6);
+  // A statistic undefined on the whole data has no interval.
+  assert.deepEqual(stratifiedBootstrap([2], () => [NaN], { resamples: 10 }), [
+    { estimate: NaN, low: NaN, high: NaN },
+  ]);
+  assert.throws(
+    () => stratifiedBootstrap([3, 0], means),
+    /'sizes\[1\]' must be an integer ≥ 1: current value is 0/,
+  );
+});
+
+Deno.test("forwardTransfer checks its baseline and learnedAt against the matrix", () => {
+  const m = [[0.5, 0.25], [1, 0.5]];
+  assert.ok(Number.isNaN(forwardTransfer(m, { learnedAt: [1, -1] })));
+  assert.equal(forwardTransfer(m, { learnedAt: [1, -1], baseline: [0.25, 0] }), 0.25);
+  assert.throws(
+    () => forwardTransfer(m, { learnedAt: [1, 1], baseline: [0.25] }),
+    /'baseline' must have one accuracy per set \(2\): current length is 1/,
+  );
+  assert.throws(
+    () => forwardTransfer(m, { learnedAt: [0, 2] }),
+    /'learnedAt\[1\]' must be a stage from -1 to 1: current value is 2/,
   );
 });
