@@ -59,6 +59,24 @@ Deno.test("the shipped ablation configs validate into their runs, seeds outer", 
   const one = await readAblationConfig("data/configs/demo.json", { only: ["oracle"], seeds: [3] });
   assert.deepEqual(one.runs.map((r) => r.id), ["oracle-s3"]);
   assert.equal(one.runs[0].config.seed, 3);
+  const full = await readAblationConfig("data/configs/ablate.json");
+  assert.equal(full.runs.length, 11 * 3);
+  // A base given as a path is read from its file; its own name and seed give way to each run's.
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(
+    `${dir}/a.json`,
+    JSON.stringify({ ...RAW, base: "data/configs/default.json", seeds: [2] }),
+  );
+  const byPath = await readAblationConfig(`${dir}/a.json`);
+  assert.equal(byPath.runs[1].config.name, "untrained-generator-s2");
+  assert.equal(byPath.runs[1].config.seed, 2);
+  assert.equal(byPath.runs[1].config.grpo.steps, BASE.grpo.steps);
+  await Deno.writeTextFile(`${dir}/b.json`, JSON.stringify({ ...RAW, base: `${dir}/none.json` }));
+  await assert.rejects(
+    () => readAblationConfig(`${dir}/b.json`),
+    /Cannot read ablation config .*b.json: 'base' must be a pipeline config or a readable file/,
+  );
+  await Deno.remove(dir, { recursive: true });
 });
 
 const inside = (i: { estimate: number; low: number; high: number }, what: string) =>
