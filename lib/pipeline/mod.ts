@@ -12,6 +12,15 @@
  * assert.equal(STAGES[0], "seed");
  * ```
  *
+ * @example An ablation: every arm once per seed, seeds outer
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { validateAblationConfig } from "./mod.ts";
+ * const a = validateAblationConfig({ name: "demo", base: {}, seeds: [0, 1], weakKinds: ["mul"],
+ *   arms: [{ name: "confidence" }, { name: "oracle", baseline: "oracle" }] });
+ * assert.deepEqual(a.runs.map((r) => r.id), ["confidence-s0", "oracle-s0", "confidence-s1", "oracle-s1"]);
+ * ```
+ *
  * @module
  */
 
