@@ -2,12 +2,48 @@
  * The evaluate stage's accuracy matrix through the real pipeline on a tiny budget (the oracle
  * baseline under --quick: no GRPO): one column per kind and per probe, forgetting with
  * intervals, the base student's evaluation shared through the run cache, probes skipped with one
- * logged line when their folder is absent, and the report's heatmap and forgetting bars.
+ * logged line when their folder is absent, and the report's heatmap and forgetting bars, drawn in
+ * headless Chromium (skipped where /usr/bin/chromium is absent).
  * Nothing here depends on what the shipped models answer.
  */
 import assert from "node:assert/strict";
+import puppeteer from "puppeteer-core";
 import { runPipeline, validatePipelineConfig } from "../../lib/pipeline/mod.ts";
 import { sharedFile } from "../shared_data.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const chromium = await Deno.stat(CHROMIUM).then(() => true, () => false);
+if (!chromium) console.warn(`skipping the report's browser check: ${CHROMIUM} is not installed`);
+
+/** Opens a report in headless Chromium: the figures drawn (plotly's svg each) and any console error. */
+async function openReport(path: string): Promise<{ drawn: number[]; problems: string[] }> {
+  const profile = await Deno.makeTempDir({ prefix: "acqsynth-chromium-" });
+  const browser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    userDataDir: profile,
+    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
+  });
+  try {
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    page.on("console", (m) => {
+      if (m.type() === "error" || m.type() === "warn") problems.push(m.text());
+    });
+    page.on("pageerror", (e) => problems.push(String(e)));
+    await page.goto(`file://${path}`, { waitUntil: "load" });
+    const n = await page.$$eval(".figure", (d) => d.length);
+    await page.waitForSelector(`body[data-rendered="${n}"]`, { timeout: 20_000 });
+    const drawn = await page.$$eval(
+      ".figure",
+      (divs) => divs.map((d) => d.querySelectorAll(".main-svg").length),
+    );
+    return { drawn, problems };
+  } finally {
+    await browser.close();
+    await Deno.remove(profile, { recursive: true }).catch(() => {});
+  }
+}
 
 const probesFolder = await sharedFile("probes");
 const KINDS = ["add", "largest", "sum"];
@@ -44,7 +80,16 @@ interface MatrixJson {
 const readMatrix = async (out: string): Promise<MatrixJson> =>
   JSON.parse(await Deno.readTextFile(`${out}/eval/matrix.json`));
 
-Deno.test("the evaluate stage writes the accuracy matrix with one column per kind and probe, and the report draws it", async () => {
+Deno.test({
+  name:
+    "the evaluate stage writes the accuracy matrix with one column per kind and probe, and the report draws it",
+  // puppeteer keeps timers and sockets of its own between launch and close.
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: matrixRun,
+});
+
+async function matrixRun() {
   const probes = probesFolder ? { bbh: 4, mmluStem: 4, folder: probesFolder } : undefined;
   const raw = tiny(probes);
   const out = await Deno.makeTempDir(), cache = await Deno.makeTempDir();
@@ -92,6 +137,11 @@ Deno.test("the evaluate stage writes the accuracy matrix with one column per kin
     assert.ok(html.includes(`id="${id}"`), `report.html lacks '${id}'`);
   }
   assert.ok(html.includes('"type":"heatmap"'));
+  if (chromium) {
+    const { drawn, problems } = await openReport(`${out}/report/report.html`);
+    assert.ok(drawn.length >= 2 && drawn.every((k) => k > 0), `figures not drawn: ${drawn}`);
+    assert.equal(problems.join("\n"), "");
+  }
 
   // The base student is measured once: a rerun of the stage reads it from the cache.
   assert.equal(lines.filter((l) => /^base-eval: computed/.test(l)).length, 1);
@@ -108,7 +158,7 @@ Deno.test("the evaluate stage writes the accuracy matrix with one column per kin
   assert.equal(lines.filter((l) => /^base-eval: from cache/.test(l)).length, 1);
   assert.ok(!lines.some((l) => / before: /.test(l)), "the base student was measured again");
   assert.deepEqual((await readMatrix(out)).values, m.values);
-});
+}
 
 Deno.test("probes are skipped with one logged line when their folder is absent", async () => {
   const missing = `${await Deno.makeTempDir()}/no-such-folder`;
