@@ -12,7 +12,7 @@
 import { type JsonValue, sha256Hex } from "../run/mod.ts";
 import type { StageContext } from "./context.ts";
 
-/** What {@link cached} needs of a stage's context: the folder, and a log for hits and misses. */
+/** What {@link cachedRunResult} needs of a stage's context: the folder, and a log for hits and misses. */
 export type CacheContext = Pick<StageContext, "cache"> & Partial<Pick<StageContext, "log">>;
 
 /**
@@ -87,17 +87,17 @@ function parsed(path: string, line: string): JsonValue {
  * @example The second call with the same key reads the stored value
  * ```ts
  * import assert from "node:assert/strict";
- * import { cached } from "./mod.ts";
+ * import { cachedRunResult } from "./mod.ts";
  * const ctx = { cache: await Deno.makeTempDir() };
  * let calls = 0;
  * const compute = () => Promise.resolve({ n: ++calls });
- * assert.deepEqual(await cached(ctx, "demo", { seed: 1 }, compute), { n: 1 });
- * assert.deepEqual(await cached(ctx, "demo", { seed: 1 }, compute), { n: 1 });
- * assert.deepEqual(await cached(ctx, "demo", { seed: 2 }, compute), { n: 2 });
- * assert.deepEqual(await cached({ cache: null }, "demo", { seed: 1 }, compute), { n: 3 });
+ * assert.deepEqual(await cachedRunResult(ctx, "demo", { seed: 1 }, compute), { n: 1 });
+ * assert.deepEqual(await cachedRunResult(ctx, "demo", { seed: 1 }, compute), { n: 1 });
+ * assert.deepEqual(await cachedRunResult(ctx, "demo", { seed: 2 }, compute), { n: 2 });
+ * assert.deepEqual(await cachedRunResult({ cache: null }, "demo", { seed: 1 }, compute), { n: 3 });
  * ```
  */
-export async function cached<T extends JsonValue>(
+export async function cachedRunResult<T extends JsonValue>(
   ctx: CacheContext,
   what: string,
   key: JsonValue,
@@ -115,27 +115,27 @@ export async function cached<T extends JsonValue>(
   }
   const value = await compute();
   await writeAtomic(path, JSON.stringify({ what, key, value }) + "\n");
-  ctx.log?.(`${what}: computed, cached as ${path}`);
+  ctx.log?.(`${what}: computed, cachedRunResult as ${path}`);
   return value;
 }
 
 /**
- * Like {@link cached}, for a list of records: stored as JSON Lines (a header line with the key,
+ * Like {@link cachedRunResult}, for a list of records: stored as JSON Lines (a header line with the key,
  * then one record a line), so large sample pools stay readable with line tools.
  *
  * @example A pool of records computed once
  * ```ts
  * import assert from "node:assert/strict";
- * import { cachedJsonl } from "./mod.ts";
+ * import { cachedRunRecords } from "./mod.ts";
  * const ctx = { cache: await Deno.makeTempDir() };
  * let calls = 0;
  * const pool = () => Promise.resolve([{ i: ++calls }, { i: 10 }]);
- * await cachedJsonl(ctx, "pool", { seed: 0 }, pool);
- * assert.deepEqual(await cachedJsonl(ctx, "pool", { seed: 0 }, pool), [{ i: 1 }, { i: 10 }]);
+ * await cachedRunRecords(ctx, "pool", { seed: 0 }, pool);
+ * assert.deepEqual(await cachedRunRecords(ctx, "pool", { seed: 0 }, pool), [{ i: 1 }, { i: 10 }]);
  * assert.equal(calls, 1);
  * ```
  */
-export async function cachedJsonl<T extends JsonValue>(
+export async function cachedRunRecords<T extends JsonValue>(
   ctx: CacheContext,
   what: string,
   key: JsonValue,
@@ -155,7 +155,7 @@ export async function cachedJsonl<T extends JsonValue>(
   const records = await compute();
   const body = records.map((r) => JSON.stringify(r) + "\n").join("");
   await writeAtomic(path, JSON.stringify({ what, key }) + "\n" + body);
-  ctx.log?.(`${what}: computed, cached as ${path}`);
+  ctx.log?.(`${what}: computed, cachedRunResult as ${path}`);
   return records;
 }
 

@@ -108,8 +108,8 @@ export {
 } from "./selection.ts";
 export {
   type CacheContext,
-  cached,
-  cachedJsonl,
+  cachedRunRecords,
+  cachedRunResult,
   canonicalJson,
   modelFingerprint,
 } from "./cache.ts";

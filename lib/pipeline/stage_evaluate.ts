@@ -39,7 +39,7 @@ import { createRng, type JsonValue } from "../run/mod.ts";
 import { readDataset } from "../synth/mod.ts";
 import type { Sandbox } from "../verify/mod.ts";
 import { SET_SEEDS, type StageContext, type StageResult } from "./context.ts";
-import { cached, modelFingerprint } from "./cache.ts";
+import { cachedRunResult, modelFingerprint } from "./cache.ts";
 import { writeJson } from "./run_log.ts";
 import { sandboxFor } from "./stage_generator.ts";
 import { kindOf } from "./stage_seed.ts";
@@ -346,12 +346,12 @@ async function baseEvaluations(
     }
     return out.map((e) => e.items) as unknown as JsonValue;
   };
-  const items = await cached(ctx, "base-eval", key, compute) as unknown as ItemResult[][];
+  const items = await cachedRunResult(ctx, "base-eval", key, compute) as unknown as ItemResult[][];
   return sets.map((s, k) => {
     const got = items[k] ?? [];
     if (got.length !== s.records.length || got.some((it, i) => it.id !== s.records[i].id)) {
       throw new RangeError(
-        `Cannot reuse the cached base evaluation of set '${s.name}': its items differ from the set's; delete the cache entry`,
+        `Cannot reuse the cachedRunResult base evaluation of set '${s.name}': its items differ from the set's; delete the cache entry`,
       );
     }
     return {

@@ -18,7 +18,7 @@ import type { TaskRecord } from "../data/mod.ts";
 import { type LanguageModel, loadModel } from "../model/mod.ts";
 import { type JsonValue, sha256Hex } from "../run/mod.ts";
 import { synthesise, type SynthSample } from "../synth/mod.ts";
-import { cached, canonicalJson, modelFingerprint } from "./cache.ts";
+import { cachedRunResult, canonicalJson, modelFingerprint } from "./cache.ts";
 import type { StageContext } from "./context.ts";
 import { shapeContext } from "./stage_generator.ts";
 
@@ -80,7 +80,7 @@ export async function untrainedPool(
     seed: c.seed,
   };
   const hash = (await sha256Hex(canonicalJson(key))).slice(0, 16);
-  const drawn = await cached(ctx, "untrained-pool", key, async () => {
+  const drawn = await cachedRunResult(ctx, "untrained-pool", key, async () => {
     const generator = await loadModel(generatorPath, ctx.runtime);
     const student = await loadModel(c.models.student, ctx.runtime);
     const context = await shapeContext(ctx, student, seeds, s.gates);
@@ -128,7 +128,7 @@ export async function scorePool(
   for (const name of names) {
     const fn = acquisitionFunction(name);
     const key = { pool: pool.key, student: studentKey, function: name };
-    out[name] = await cached(ctx, "pool-scores", key, async () => {
+    out[name] = await cachedRunResult(ctx, "pool-scores", key, async () => {
       student ??= await loadModel(c.models.student, ctx.runtime);
       const { acquire } = await shapeContext(ctx, student, seeds, []);
       const scores: (number | null)[] = [];
