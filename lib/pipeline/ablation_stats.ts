@@ -30,9 +30,9 @@ export interface SeedBootstrapOptions {
 }
 
 /**
- * A percentile bootstrap interval of `statistic` over seeds of items: each resample draws, within
- * every seed and every unit, as many rows as it has, with replacement (so every kind keeps its
- * count and no seed borrows another's items).
+ * Percentile bootstrap intervals of several statistics over seeds of items, from the same
+ * resamples: each resample draws, within every seed and every unit, as many rows as it has, with
+ * replacement (so every kind keeps its count and no seed borrows another's items).
  *
  * @example The mean accuracy of two kinds, and an interval that holds it
  * ```ts
@@ -41,36 +41,40 @@ export interface SeedBootstrapOptions {
  * const seeds = [{ add: [[true], [false]], mul: [[true], [true]] }];
  * const mean = (s: readonly (typeof seeds)[number][]) => (s[0].add.filter((r) => r[0]).length / 2 +
  *   s[0].mul.filter((r) => r[0]).length / 2) / 2;
- * const r = seedBootstrap(seeds, mean, { resamples: 500 });
- * assert.equal(r.estimate, 0.75);
- * assert.ok(r.low <= 0.75 && r.high >= 0.75 && r.low >= 0.5 && r.high <= 1);
+ * const { acc } = seedBootstrap(seeds, { acc: mean }, { resamples: 500 });
+ * assert.equal(acc.estimate, 0.75);
+ * assert.ok(acc.low <= 0.75 && acc.high >= 0.75 && acc.low >= 0.5 && acc.high <= 1);
  * ```
  */
-export function seedBootstrap<S extends SeedUnits>(
+export function seedBootstrap<S extends SeedUnits, K extends string>(
   seeds: readonly S[],
-  statistic: (seeds: readonly S[]) => number,
+  statistics: Readonly<Record<K, (seeds: readonly S[]) => number>>,
   options: SeedBootstrapOptions = {},
-): Interval {
+): Record<K, Interval> {
   const { seed = 0, resamples = 2000 } = options;
   if (!Number.isInteger(resamples) || resamples < 1) {
     throw new RangeError(
       `Cannot bootstrap: 'resamples' must be an integer ≥ 1: current value is ${resamples}`,
     );
   }
+  const names = Object.keys(statistics) as K[];
   const rng = createRng(seed);
   const draw = (rows: readonly Row[]) =>
     rows.length === 0 ? rows : rows.map(() => rows[rng.int(0, rows.length - 1)]);
-  const stats: number[] = [];
+  const stats = names.map(() => [] as number[]);
   for (let i = 0; i < resamples; i++) {
     const sample = seeds.map((units) =>
       Object.fromEntries(Object.entries(units).map(([u, rows]) => [u, draw(rows)])) as S
     );
-    stats.push(statistic(sample));
+    names.forEach((k, j) => stats[j].push(statistics[k](sample)));
   }
-  const finite = stats.filter(Number.isFinite).sort((a, b) => a - b);
-  const at = (q: number) =>
-    finite.length ? finite[Math.min(finite.length - 1, Math.floor(q * finite.length))] : NaN;
-  return { estimate: statistic(seeds), low: at(0.025), high: at(0.975) };
+  const interval = (k: K, j: number): Interval => {
+    const finite = stats[j].filter(Number.isFinite).sort((a, b) => a - b);
+    const at = (q: number) =>
+      finite.length ? finite[Math.min(finite.length - 1, Math.floor(q * finite.length))] : NaN;
+    return { estimate: statistics[k](seeds), low: at(0.025), high: at(0.975) };
+  };
+  return Object.fromEntries(names.map((k, j) => [k, interval(k, j)])) as Record<K, Interval>;
 }
 
 /** Mean of column `col` over rows (NaN for none). */
@@ -167,11 +171,11 @@ export function armFigures(
   options: SeedBootstrapOptions = {},
 ): ArmFigures {
   const kept = [...split.otherKinds, ...split.probeSets];
-  return {
-    weak: seedBootstrap(seeds, (s) => unitAccuracy(s, split.weakKinds, 1), options),
-    other: seedBootstrap(seeds, (s) => unitAccuracy(s, split.otherKinds, 1), options),
-    forgetting: seedBootstrap(seeds, (s) => unitDrop(s, kept, 0, 1), options),
-  };
+  return seedBootstrap(seeds, {
+    weak: (s) => unitAccuracy(s, split.weakKinds, 1),
+    other: (s) => unitAccuracy(s, split.otherKinds, 1),
+    forgetting: (s) => unitDrop(s, kept, 0, 1),
+  }, options);
 }
 
 /**
@@ -194,13 +198,14 @@ export function pairedFigures(
   options: SeedBootstrapOptions = {},
 ): ArmFigures {
   const kept = [...split.otherKinds, ...split.probeSets];
-  const diff = (f: (s: readonly SeedUnits[], a: number, b: number) => number) =>
-    seedBootstrap(seeds, (s) => f(s, 0, 1) - f(s, 2, 3), options);
-  return {
+  const diff =
+    (f: (s: readonly SeedUnits[], b: number, a: number) => number) => (s: readonly SeedUnits[]) =>
+      f(s, 0, 1) - f(s, 2, 3);
+  return seedBootstrap(seeds, {
     weak: diff((s, _, a) => unitAccuracy(s, split.weakKinds, a)),
     other: diff((s, _, a) => unitAccuracy(s, split.otherKinds, a)),
     forgetting: diff((s, b, a) => unitDrop(s, kept, b, a)),
-  };
+  }, options);
 }
 
 /** An item's verdicts before and after, keyed by unit and id. */
