@@ -32,9 +32,18 @@ import { cli, createRng, runMain, THREADS_FLAG, usageExit } from "../lib/run/mod
 import { benchVerify, formatVerify } from "./bench_verify.ts";
 import { benchAcquire, formatAcquire } from "./bench_acquire.ts";
 import { benchGrpo } from "./bench_grpo.ts";
-import { AutoModelForCausalLM, env as hfEnv, Tensor as HfTensor } from "@huggingface/transformers";
+import { benchCudaMatch, formatCudaMatch } from "./bench_cuda.ts";
 
-const SECTIONS = ["engine", "llama", "decode", "sampler", "verify", "acquire", "grpo"] as const;
+const SECTIONS = [
+  "engine",
+  "llama",
+  "decode",
+  "sampler",
+  "verify",
+  "acquire",
+  "grpo",
+  "cuda",
+] as const;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -124,6 +133,11 @@ export async function benchAgainstTransformersJs(model: LanguageModel, newTokens
   const dir = await Deno.makeTempDir();
   try {
     await saveModel(model, `${dir}/m`);
+    // Loaded here, not at the top: only this section needs transformers.js, and a bench run
+    // elsewhere (a GPU machine with no npm access) can go without it.
+    const { AutoModelForCausalLM, env: hfEnv, Tensor: HfTensor } = await import(
+      "@huggingface/transformers"
+    );
     hfEnv.allowRemoteModels = false;
     hfEnv.localModelPath = `${dir}/`;
     const hf = await AutoModelForCausalLM.from_pretrained("m", { local_files_only: true });
@@ -201,7 +215,11 @@ const COMMAND = {
   grpo     one GRPO step (after a warm-up step, confidence reward, 12 prompts x 4 samples, up to
            160 new tokens) on the default generator and on the bench Llama's body: seconds per
            stage, sampling tok/s against the plain sampler (goal >= 0.8), train GFLOP/s against
-           MatMul (goal >= 0.5), time outside the stages (goal < 10%), peak resident memory`,
+           MatMul (goal >= 0.5), time outside the stages (goal < 10%), peak resident memory
+  cuda     the CUDA provider against the CPU provider on the default generator: scores, one GRPO
+           policy update and greedy decoding, within float32 tolerance (needs a CUDA GPU and
+           onnxruntime-node's CUDA provider library; skipped with a message otherwise)
+With --provider cuda every section runs on the GPU; each ratio is still to the same run's MatMul.`,
   flags: {
     only: {
       kind: "string",
@@ -210,10 +228,20 @@ const COMMAND = {
       value: "SECTIONS",
     },
     threads: THREADS_FLAG,
+    provider: {
+      kind: "string",
+      help: "ONNX Runtime execution provider (one of: cpu, cuda)",
+      default: "cpu",
+      value: "NAME",
+    },
     steps: { kind: "number", help: "timed train steps", default: 10, integer: true, min: 1 },
     json: { kind: "string", help: "also write the figures as JSON to this file", value: "FILE" },
   },
-  examples: ["deno task bench --only engine --steps 5", "deno task bench --only decode,sampler"],
+  examples: [
+    "deno task bench --only engine --steps 5",
+    "deno task bench --only decode,sampler",
+    "deno task bench --only cuda,grpo --provider cuda   # on a machine with a CUDA GPU",
+  ],
 } as const;
 
 if (import.meta.main) {
@@ -224,11 +252,22 @@ if (import.meta.main) {
       usageExit(`'--only' takes ${SECTIONS.join(", ")}: current value has '${x}'`);
     }
   }
-  await runMain(() => runBench(only, flags.threads, flags.steps, flags.json));
+  if (flags.provider !== "cpu" && flags.provider !== "cuda") {
+    usageExit(`'--provider' must be one of cpu, cuda: current value is '${flags.provider}'`);
+  }
+  const provider = flags.provider as "cpu" | "cuda";
+  await runMain(() => runBench(only, flags.threads, flags.steps, flags.json, provider));
 }
 
-async function runBench(only: Set<string>, threads: number, steps: number, json?: string) {
-  const rt = createRuntime({ threads });
+async function runBench(
+  only: Set<string>,
+  threads: number,
+  steps: number,
+  json?: string,
+  provider: "cpu" | "cuda" = "cpu",
+) {
+  const rt = createRuntime({ threads, provider });
+  console.log(`provider ${provider}`);
   const figures: Record<string, number> = {};
   // Every ratio is to the MatMul limit of this same run.
   const mm = only.has("engine") || only.has("llama") || only.has("grpo")
@@ -324,6 +363,31 @@ async function runBench(only: Set<string>, threads: number, steps: number, json?
       figures[`${key}_sample_ratio`] = f.sampleRatio;
       figures[`${key}_train_ratio`] = f.trainRatio;
       figures[`${key}_peak_rss_mib`] = f.peakRssMiB;
+    }
+  }
+  if (only.has("cuda")) {
+    let cuda;
+    try {
+      cuda = createRuntime({ provider: "cuda" });
+      // The build may list CUDA while its provider library or the GPU is missing: compiling a
+      // one-node program finds out before the check starts.
+      const g = new Graph();
+      await compile(cuda, g, {
+        c: matMul(g.input("a", "float32", [2, 2]), g.input("b", "float32", [2, 2])),
+      });
+    } catch (e) {
+      cuda = undefined;
+      console.log(`cuda: skipped (${(e as Error).message.split("\n")[0]})`);
+    }
+    if (cuda) {
+      const m = await benchCudaMatch(createRuntime({ threads }), cuda);
+      figures.cuda_logprob_max_abs = m.scoreMaxAbs.logprob;
+      figures.cuda_loss_relative = m.loss.relative;
+      figures.cuda_grad_norm_relative = m.gradNorm.relative;
+      figures.cuda_update_mismatch = m.updateMismatch;
+      figures.cuda_greedy_agreement = m.greedyAgreement;
+      figures.cuda_pass = m.pass ? 1 : 0;
+      for (const line of formatCudaMatch(m)) console.log(line);
     }
   }
   if (json) await Deno.writeTextFile(json, JSON.stringify(figures, null, 2));
