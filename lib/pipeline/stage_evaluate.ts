@@ -484,13 +484,20 @@ export function matrixLines(m: StageMatrix, detail: readonly string[] = []): str
   ];
 }
 
+/** What makes an evaluation item the same as a training item: its question, options and tests. */
+function itemKey(r: TaskRecord): string {
+  return r.tests?.length ? `${questionText(r)}\n${r.tests.join("\n")}` : questionText(r);
+}
+
 /** Evaluates the student before and after fine-tuning. */
 export async function evaluateStage(ctx: StageContext): Promise<StageResult> {
   const c = ctx.config;
   // The student never sees the seeds (only the generator's prompts do): held out means not in
-  // the data it was fine-tuned on (the question with its options: choice questions share a stem).
+  // the data it was fine-tuned on (the question with its options: choice questions share a stem;
+  // and with its tests: every task of a procedural code kind asks the same question, so a kind
+  // in the data would otherwise leave the evaluation altogether).
   const dataset = await readDataset(`${ctx.out}/datasets/dataset.jsonl`);
-  const seen = new Set(dataset.map(questionText));
+  const seen = new Set(dataset.map(itemKey));
   const base = await loadModel(c.models.student, ctx.runtime);
   const tuned = await loadModel(String(ctx.outputs["fine-tune"]?.student), ctx.runtime);
   const tooLong: Record<string, number> = {};
@@ -519,9 +526,7 @@ export async function evaluateStage(ctx: StageContext): Promise<StageResult> {
   const evaluations: SetEvaluations[] = [];
   const excluded: Record<string, number> = {};
   for (const [k, s] of sets.entries()) {
-    const keep = s.records.map((r, i) => (seen.has(questionText(r)) ? -1 : i)).filter((i) =>
-      i >= 0
-    );
+    const keep = s.records.map((r, i) => (seen.has(itemKey(r)) ? -1 : i)).filter((i) => i >= 0);
     excluded[s.name] = s.records.length - keep.length;
     if (keep.length === 0) {
       ctx.log(`evaluate: set '${s.name}' has no items left after excluding seen questions`);

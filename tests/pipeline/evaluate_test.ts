@@ -46,12 +46,12 @@ async function openReport(path: string): Promise<{ drawn: number[]; problems: st
 }
 
 const probesFolder = await sharedFile("probes");
-const KINDS = ["add", "largest", "sum"];
+const KINDS = ["add", "largest", "sum", "max"];
 
 const tiny = (probes: Record<string, unknown> | undefined) => ({
   name: "matrix",
   baseline: "oracle",
-  seeds: { kinds: ["add", "largest"], count: 2 },
+  seeds: { kinds: ["add", "largest", "sum"], count: 3 },
   synth: { count: 4 },
   sft: { steps: 2, batchSize: 2 },
   evaluation: {
@@ -113,10 +113,12 @@ async function matrixRun() {
     assert.ok(m.counts[j] >= 1 && m.counts[j] <= (probeColumns.includes(c) ? 4 : 2), c);
     if (probeColumns.includes(c)) assert.equal(m.counts[j], 4);
   });
-  // The oracle fine-tunes on add and largest: learned at the last stage; probes never.
+  // The oracle fine-tunes on add, largest and sum: learned at the last stage; probes never. The
+  // code kind sum asks one question for every task (only the tests differ), and its items stay.
   assert.equal(m.learnedAt[m.columns.indexOf("add")], 1);
   assert.equal(m.learnedAt[m.columns.indexOf("largest")], 1);
-  assert.notEqual(m.learnedAt[m.columns.indexOf("sum")], 1);
+  assert.equal(m.learnedAt[m.columns.indexOf("sum")], 1);
+  assert.notEqual(m.learnedAt[m.columns.indexOf("max")], 1);
   for (const c of probeColumns) assert.equal(m.learnedAt[m.columns.indexOf(c)], -1);
   // Two rows: forgetting is the first row minus the last, each within its interval.
   m.columns.forEach((c, j) => {
