@@ -22,9 +22,11 @@ Deno.test("candidateFromText keeps a malformed text with a null record", () => {
       .record,
     null,
   );
-  // A code task without <tests> cannot be judged, so it does not parse.
+  // A code task without <tests> cannot be judged, so it does not parse; with them it does.
   const [code] = generateTasks({ family: "code", count: 1, seed: 1 });
-  assert.equal(candidateFromText(renderGenerator(code)).record, null);
+  const text = renderGenerator(code);
+  assert.equal(candidateFromText(text.replace(/\n<tests>[\s\S]*$/, "")).record, null);
+  assert.deepEqual(candidateFromText(text).record?.tests, code.tests);
 });
 
 Deno.test("guessDomain tells word problems, choices and code apart", () => {

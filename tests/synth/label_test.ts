@@ -155,9 +155,13 @@ Deno.test("the self-consistency label is the default student's own greedy answer
   assert.deepEqual(labels, expected);
   assert.ok(expected.some((e) => e !== null), "the student stated no answer at all");
   assert.equal(r.records.length + r.dropped, 3);
-  // The verifier says 12, 2, A: the student agrees on the first only.
-  assert.deepEqual(expected, ["12", "1", "B"]);
-  assert.equal(r.agreement["self-consistency~verifier"], 1 / 3);
+  // The verifier says 12, 2, A: the student, pretrained without multiplication, agrees on none.
+  assert.deepEqual(expected, ["1", "1", "C"]);
+  const verifier = ["12", "2", "A"];
+  assert.equal(
+    r.agreement["self-consistency~verifier"],
+    expected.filter((e, i) => e === verifier[i]).length / 3,
+  );
   await assert.rejects(
     () =>
       labelSamples(samples, { method: "self-consistency", seed: 1 }, {
