@@ -35,6 +35,7 @@ import {
   pad,
   pow,
   reduceSum,
+  reshape,
   reshapeLike,
   scatterElements,
   scatterND,
@@ -206,7 +207,17 @@ export const GRAD_RULES: Partial<Record<OpType, GradRule>> = {
         `Cannot differentiate MatMul of rank-1 inputs: unsqueeze them to matrices first`,
       );
     }
-    return [matMul(dy, transposeLast(b!)), matMul(transposeLast(a!), dy)]; // dA = dY·Bᵀ, dB = Aᵀ·dY
+    const da = matMul(dy, transposeLast(b!)); // dA = dY·Bᵀ
+    const [k, n] = b!.shape;
+    if (
+      a!.shape.length > 2 && b!.shape.length === 2 && typeof k === "number" && typeof n === "number"
+    ) {
+      // A matrix (a weight) applied to every row of a batched input: dB = Aᵀ·dY over all rows at
+      // once, one product. Per batch entry, it would be B small products whose (B, K, N) result
+      // the driver then sums: the same multiplications, but slower ones, and a large reduction.
+      return [da, matMul(transpose(reshape(a!, [-1, k])), reshape(dy, [-1, n]))];
+    }
+    return [da, matMul(transposeLast(a!), dy)]; // dB = Aᵀ·dY
   },
   Trilu: (
     dy,
