@@ -46,9 +46,10 @@ const COMMAND = {
     seed: { kind: "number", integer: true, min: 0, default: 0, help: "seed of everything" },
     "weak-kinds": {
       kind: "string",
-      default: "add,sub,multi-step",
+      default: "mul",
       value: "KINDS",
-      help: "arithmetic kinds of the validation set (the student's weak ones)",
+      help:
+        "arithmetic kinds of the validation set (the student's weak ones: the default student was pretrained without mul)",
     },
     validation: {
       kind: "number",
