@@ -69,6 +69,34 @@ export function forgetting(matrix: AccuracyMatrix): { perSet: number[]; mean: nu
 }
 
 /**
+ * The stage at which each set (column) was learned, checked against the matrix: one entry per
+ * set, each a stage index or −1 (never learned). Default: set j learned at stage j.
+ */
+function checkLearnedAt(
+  matrix: AccuracyMatrix,
+  learnedAt: readonly number[] | undefined,
+  what: string,
+): readonly number[] {
+  const t = matrix.length - 1;
+  const out = learnedAt ?? matrix[0].map((_, j) => j);
+  if (out.length !== matrix[0].length) {
+    throw new RangeError(
+      `Cannot compute ${what}: 'learnedAt' must have one stage per set (${
+        matrix[0].length
+      }): current length is ${out.length}`,
+    );
+  }
+  out.forEach((s, j) => {
+    if (!Number.isInteger(s) || s < -1 || s > t) {
+      throw new RangeError(
+        `Cannot compute ${what}: 'learnedAt[${j}]' must be a stage from -1 to ${t}: current value is ${s}`,
+      );
+    }
+  });
+  return out;
+}
+
+/**
  * Backward transfer: the mean, over sets learned before the last stage, of the last stage's
  * accuracy minus the accuracy right after the set was learned (negative = forgetting).
  * `learnedAt[j]` is the stage where set j was learned (default j, the square case of Lopez-Paz
@@ -91,21 +119,9 @@ export function backwardTransfer(
 ): number {
   checkMatrix(matrix, "backward transfer");
   const t = matrix.length - 1;
-  const { learnedAt = matrix[0].map((_, j) => j) } = options;
-  if (learnedAt.length !== matrix[0].length) {
-    throw new RangeError(
-      `Cannot compute backward transfer: 'learnedAt' must have one stage per set (${
-        matrix[0].length
-      }): current length is ${learnedAt.length}`,
-    );
-  }
+  const learnedAt = checkLearnedAt(matrix, options.learnedAt, "backward transfer");
   const diffs: number[] = [];
   learnedAt.forEach((s, j) => {
-    if (!Number.isInteger(s) || s < -1 || s > t) {
-      throw new RangeError(
-        `Cannot compute backward transfer: 'learnedAt[${j}]' must be a stage from -1 to ${t}: current value is ${s}`,
-      );
-    }
     if (s >= 0 && s < t) diffs.push(matrix[t][j] - matrix[s][j]);
   });
   return diffs.length ? diffs.reduce((a, b) => a + b, 0) / diffs.length : NaN;
@@ -135,15 +151,8 @@ export function forwardTransfer(
   options: { learnedAt?: readonly number[]; baseline?: readonly number[] } = {},
 ): number {
   checkMatrix(matrix, "forward transfer");
-  const t = matrix.length - 1;
-  const { learnedAt = matrix[0].map((_, j) => j), baseline } = options;
-  if (learnedAt.length !== matrix[0].length) {
-    throw new RangeError(
-      `Cannot compute forward transfer: 'learnedAt' must have one stage per set (${
-        matrix[0].length
-      }): current length is ${learnedAt.length}`,
-    );
-  }
+  const { baseline } = options;
+  const learnedAt = checkLearnedAt(matrix, options.learnedAt, "forward transfer");
   if (baseline) checkMatrix([baseline], "forward transfer (baseline)");
   if (baseline && baseline.length !== matrix[0].length) {
     throw new RangeError(
@@ -154,11 +163,6 @@ export function forwardTransfer(
   }
   const diffs: number[] = [];
   learnedAt.forEach((s, j) => {
-    if (!Number.isInteger(s) || s < -1 || s > t) {
-      throw new RangeError(
-        `Cannot compute forward transfer: 'learnedAt[${j}]' must be a stage from -1 to ${t}: current value is ${s}`,
-      );
-    }
     if (baseline && s >= 1) diffs.push(matrix[s - 1][j] - baseline[j]);
     if (!baseline && s >= 2) diffs.push(matrix[s - 1][j] - matrix[0][j]);
   });

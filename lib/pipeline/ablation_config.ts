@@ -12,6 +12,7 @@
 import { TASK_KINDS } from "../data/mod.ts";
 import { type BaselineName, BASELINES } from "./baselines.ts";
 import {
+  PIPELINE_FIELDS,
   type PipelineConfig,
   type ResolvedPipelineConfig,
   validatePipelineConfig,
@@ -76,19 +77,8 @@ export interface ResolvedAblationConfig {
 
 const FIELDS = ["name", "description", "base", "arms", "seeds", "weakKinds"];
 
-/** Pipeline fields an arm may replace (`name` and `seed` belong to the ablation). */
-const ARM_FIELDS = [
-  "name",
-  "models",
-  "seeds",
-  "rewards",
-  "grpo",
-  "synth",
-  "sft",
-  "evaluation",
-  "baseline",
-  "threads",
-] as const;
+/** Pipeline fields an arm may replace (`seed` belongs to the ablation; `name` names the arm). */
+const ARM_FIELDS = PIPELINE_FIELDS.filter((f) => f !== "seed");
 
 const FOLDER_NAME = /^[A-Za-z0-9._-]+$/;
 

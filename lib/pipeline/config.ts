@@ -164,7 +164,8 @@ export const DEFAULT_MODELS: Readonly<{ generator: string; student: string }> = 
   student: "data/models/student",
 });
 
-const FIELDS = [
+/** The fields of a pipeline config (an ablation's arm may replace all but `seed`). */
+export const PIPELINE_FIELDS = [
   "name",
   "seed",
   "models",
@@ -176,7 +177,7 @@ const FIELDS = [
   "evaluation",
   "baseline",
   "threads",
-];
+] as const;
 
 /** Every procedural kind with its family. */
 function kindFamilies(): Map<string, TaskFamily> {
@@ -352,7 +353,7 @@ export function validatePipelineConfig(raw: unknown, file = "(config)"): Resolve
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     r.fail(TypeError, "(top)", "must be an object", raw);
   }
-  const o = r.object("", raw, FIELDS);
+  const o = r.object("", raw, PIPELINE_FIELDS);
   const name = r.text("name", o.name);
   if (!/^[A-Za-z0-9._-]+$/.test(name)) {
     r.fail(RangeError, "name", "must be letters, digits, '.', '_' or '-' (a folder name)", name);
