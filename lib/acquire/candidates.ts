@@ -26,6 +26,26 @@ export const GENERATOR_PROMPT = "<question>";
 /** How the domain of a generated text is chosen: one for all, or guessed from each text. */
 export type CandidateDomain = Domain | "guess";
 
+/**
+ * Where sampling a generated task stops (the stop string is kept). A code task ends with its
+ * `<tests>` part, after `</answer>`: stopping at `</answer>` would cut every code task before its
+ * tests, and a code task without tests cannot be judged. So where a text may be code (`code`, or
+ * `guess`) sampling stops at `</tests>` or at the generator's end of sequence (the default
+ * generator ends every task with it; text a generator writes after `</answer>` fails the strict
+ * parse and costs format reward); where it cannot, at `</answer>`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { taskStops } from "./candidates.ts";
+ * assert.deepEqual(taskStops("math"), ["</answer>"]);
+ * assert.deepEqual(taskStops("guess"), ["</tests>"]);
+ * ```
+ */
+export function taskStops(domain: CandidateDomain): string[] {
+  return domain === "guess" || domain === "code" ? ["</tests>"] : ["</answer>"];
+}
+
 /** Options of {@link sampleCandidates}. */
 export interface SampleCandidatesOptions {
   /** How many candidates. @default 32 */
@@ -108,7 +128,7 @@ function fail(field: string, rule: string, value: unknown): never {
 }
 
 /**
- * Lets `generator` write `count` tasks from the prompt `<question>` (stopping at `</answer>`,
+ * Lets `generator` write `count` tasks from the prompt `<question>` (stopping as {@link taskStops} says,
  * kept), each read back with {@link candidateFromText}.
  *
  * @example Four candidates from the default generator
@@ -148,7 +168,7 @@ export async function sampleCandidates(
     seed,
     temperature,
     maxNewTokens,
-    stop: ["</answer>"],
+    stop: taskStops(domain),
     keepStop: true,
     onStep: onProgress
       ? (step) => onProgress(Math.floor((count * step) / maxNewTokens), count)

@@ -40,6 +40,7 @@ export {
   guessDomain,
   sampleCandidates,
   type SampleCandidatesOptions,
+  taskStops,
 } from "./candidates.ts";
 export {
   auditAcquisition,

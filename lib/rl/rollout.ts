@@ -5,7 +5,12 @@
  * @module
  */
 
-import { type Candidate, type CandidateDomain, candidateFromText } from "../acquire/mod.ts";
+import {
+  type Candidate,
+  type CandidateDomain,
+  candidateFromText,
+  taskStops,
+} from "../acquire/mod.ts";
 import type { TaskRecord } from "../data/mod.ts";
 import type { LanguageModel } from "../model/mod.ts";
 import {
@@ -51,7 +56,7 @@ export interface SampleGroupsOptions {
 }
 
 /**
- * Samples G completions from each seed's prompt (stopping at `</answer>`, kept, or at EOS) and
+ * Samples G completions from each seed's prompt (stopping as `taskStops` says, kept, or at EOS) and
  * reads each back as a candidate task.
  *
  * @example Two prompts × two samples from the default generator
@@ -92,7 +97,7 @@ export async function sampleGroups(
     temperature,
     topP,
     seed,
-    stop: ["</answer>"],
+    stop: taskStops(domain),
     keepStop: true,
   });
   return samples.map((s) => ({

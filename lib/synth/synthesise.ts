@@ -106,7 +106,7 @@ async function firstFailures(
  * Lets the generator write samples until `config.count` pass the gates and the near-duplicate
  * filter, or `config.maxAttempts × config.count` were drawn. Prompts are built with
  * `config.template` from the seeds in a seeded order (cycling); samples are drawn
- * `config.batchSize` at a time, stopped at `</answer>` (kept), and read back with
+ * `config.batchSize` at a time, stopped where `taskStops` says (kept), and read back with
  * `candidateFromText`. Accepted samples are scored with each `config.scoreWith` function.
  *
  * @example Eight samples of the default generator, gated and deduplicated

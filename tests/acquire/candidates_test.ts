@@ -52,7 +52,12 @@ Deno.test("sampleCandidates writes seeded tasks with the default generator, most
   assert.deepEqual(a.map((c) => c.text), b.map((c) => c.text));
   assert.ok(a.every((c) => c.text.startsWith("<question>")));
   assert.ok(a.filter((c) => c.record).length >= 4, JSON.stringify(a.map((c) => c.text)));
-  assert.ok(a.filter((c) => c.record).every((c) => c.text.endsWith("</answer>")));
+  // Sampling stops after the answer, or after the tests of a code task (see taskStops).
+  assert.ok(
+    a.filter((c) => c.record).every((c) =>
+      c.text.endsWith(c.record!.domain === "code" ? "</tests>" : "</answer>")
+    ),
+  );
   assert.equal(seen.at(-1), 8);
   assert.deepEqual(await sampleCandidates(gen, { count: 0 }), []);
   await assert.rejects(sampleCandidates(gen, { count: 1.5 }), /'count' must be an integer ≥ 0/);
