@@ -212,7 +212,7 @@ const COMMAND = {
            primitive it is made of, alone in the same run (goal >= 0.8), and the time the five
            reference rewards take to score 48 generated candidates against the time the
            generator takes to write them (goal <= 1, answer variance <= 3)
-  grpo     one GRPO step (after a warm-up step, confidence reward, 12 prompts x 4 samples, up to
+  grpo     three GRPO steps, medians (after a warm-up step, confidence reward, 12 prompts x 4 samples, up to
            160 new tokens) on the default generator and on the bench Llama's body: seconds per
            stage, sampling tok/s against the plain sampler (goal >= 0.8), train GFLOP/s against
            MatMul (goal >= 0.5), time outside the stages (goal < 10%), peak resident memory

@@ -61,13 +61,15 @@ export type PrimitiveStep =
   /** Mean-pooled student hidden states of the questions. */
   | { readonly kind: "embed" }
   /**
-   * The student answers each question `n` times (its stop strings, temperature 1), then
-   * `then` runs on the answers: a scoring pass, gradient norms, or embedding the answer texts.
+   * The student answers each question `n` times (its stop strings, temperature 1), returning its
+   * hidden states with `hidden`; then `then` runs on the answers: a scoring pass, gradient
+   * norms, or embedding the answer texts.
    */
   | {
     readonly kind: "sample";
     readonly n: number;
     readonly maxNewTokens: number;
+    readonly hidden?: boolean;
     readonly then?: "score" | "gradient" | "embed";
   };
 
@@ -92,7 +94,7 @@ export const PRIMITIVES: Readonly<Record<string, readonly PrimitiveStep[]>> = Ob
   diversity: [{ kind: "embed" }],
   "diversity-facility": [{ kind: "embed" }],
   coreset: [{ kind: "embed" }],
-  "answer-variance": [{ kind: "sample", n: 16, maxNewTokens: 64, then: "embed" }],
+  "answer-variance": [{ kind: "sample", n: 16, maxNewTokens: 64, hidden: true }],
   "answer-variance-exact": [{ kind: "sample", n: 16, maxNewTokens: 64 }],
   "answer-entropy": [{ kind: "sample", n: 16, maxNewTokens: 64 }],
 });
@@ -116,7 +118,9 @@ function describe(steps: readonly PrimitiveStep[]): string {
   return steps.map((s) => {
     switch (s.kind) {
       case "sample":
-        return `sample ×${s.n}${s.then ? ` + ${s.then}` : ""}`;
+        return `sample ×${s.n}${s.hidden ? " with hidden states" : ""}${
+          s.then ? ` + ${s.then}` : ""
+        }`;
       case "score":
         return s.times && s.times > 1 ? `score ×${s.times}` : "score";
       case "distributions":
@@ -191,6 +195,7 @@ async function runStep(
         maxNewTokens: step.maxNewTokens,
         stop: [...STUDENT_STOP],
         seed,
+        hiddenStates: step.hidden ?? false,
       });
       const promptIds = prompts.map((p) => tok.encode(p, { addBos: true }));
       const seqs = out.map((s) => [...promptIds[s.prompt], ...s.tokens]).filter((s) =>

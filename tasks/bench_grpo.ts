@@ -1,8 +1,10 @@
 /**
- * The GRPO benchmark: one GRPO step (after an untimed warm-up step, which compiles every
+ * The GRPO benchmark: three GRPO steps (after an untimed warm-up step, which compiles every
  * program) of `trainGenerator` with one acquisition reward, on the default generator and student,
  * and on the bench Llama's body (6 layers, hidden 384, random weights) with the generator's
- * tokenizer. Per model it prints:
+ * tokenizer. Every figure is the median over the three timed steps (as the MatMul reference is
+ * a median of its runs): one step alone swings with whatever else the shared cores do. Per
+ * model it prints:
  *
  * - seconds per stage (sample, score, train) and the step's wall time, taken from one `onStep`
  *   call to the next, so everything the loop does between stages counts;
@@ -122,7 +124,7 @@ async function benchModel(
   o: Required<Omit<GrpoBenchOptions, "onLine" | "large" | "models">>,
 ): Promise<GrpoBenchFigures> {
   const config = validateGrpoConfig({
-    steps: 2,
+    steps: 1 + TIMED_STEPS,
     // Every "bare" prompt is the same few tokens, so the trained sequences' lengths are known
     // from the completions' (see trainFlops).
     template: "bare",
@@ -166,24 +168,42 @@ async function benchModel(
       });
       const plainSeconds = (performance.now() - t0) / 1000;
       return {
-        m: metrics[1],
-        step: (marks[1] - marks[0]) / 1000,
+        timed: metrics.slice(1).map((m, i) => ({ m, step: (marks[i + 1] - marks[i]) / 1000 })),
         plainTokensPerSecond: plain.reduce((a, s) => a + s.tokens.length, 0) / plainSeconds,
       };
     });
-    const { m, step, plainTokensPerSecond } = value;
-    const completionTokens = Math.round(m.completionLength.mean * o.prompts * o.group);
-    const flops = trainFlops(generator, m, promptTokens(generator, seeds[0]).length, o.group);
-    const s = m.seconds;
-    const sampleTokensPerSecond = completionTokens / s.sample;
-    const trainGflops = flops / s.train / 1e9;
+    const { timed, plainTokensPerSecond } = value;
+    const promptLength = promptTokens(generator, seeds[0]).length;
+    const per = timed.map(({ m, step }) => {
+      const completionTokens = m.completionLength.mean * o.prompts * o.group;
+      const s = m.seconds;
+      return {
+        ...s,
+        step,
+        completionTokens,
+        trainSession: s.trainSession ?? NaN,
+        outside: (step - s.sample - s.score - s.train) / step,
+        sampleTokensPerSecond: completionTokens / s.sample,
+        trainGflops: trainFlops(generator, m, promptLength, o.group) / s.train / 1e9,
+        parseRate: m.parseRate,
+      };
+    });
+    const mid = (key: keyof (typeof per)[number]) => median(per.map((p) => p[key]));
+    const trainGflops = mid("trainGflops");
+    const sampleTokensPerSecond = mid("sampleTokensPerSecond");
+    const trainSession = mid("trainSession");
     return {
       model: label,
       params: [...generator.store.values()].reduce((a, t) => a + t.data.length, 0),
-      seconds: { sample: s.sample, score: s.score, train: s.train, step },
-      trainSessionSeconds: s.trainSession ?? null,
-      outsideShare: (step - s.sample - s.score - s.train) / step,
-      completionTokens,
+      seconds: {
+        sample: mid("sample"),
+        score: mid("score"),
+        train: mid("train"),
+        step: mid("step"),
+      },
+      trainSessionSeconds: Number.isNaN(trainSession) ? null : trainSession,
+      outsideShare: mid("outside"),
+      completionTokens: Math.round(mid("completionTokens")),
       sampleTokensPerSecond,
       plainTokensPerSecond,
       sampleRatio: sampleTokensPerSecond / plainTokensPerSecond,
@@ -192,11 +212,21 @@ async function benchModel(
       trainRatio: trainGflops / matmulGflops,
       peakRssMiB: peakMiB,
       hwmMiB: await highWaterMiB(),
-      parseRate: m.parseRate,
+      parseRate: mid("parseRate"),
     };
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+/** GRPO steps timed after the warm-up step; each figure is their median. */
+const TIMED_STEPS = 3;
+
+/** The middle value (the mean of the two middle ones for an even count). */
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const h = s.length >> 1;
+  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
 }
 
 /** The "bare" generator prompt's tokens (the same for every seed). */
@@ -248,7 +278,7 @@ function largeModel(large: LlamaConfig, generator: LanguageModel, rt: Runtime): 
 }
 
 /**
- * One GRPO step on the default generator and on the larger model, each after a warm-up step;
+ * Three GRPO steps (medians) on the default generator and on the larger model, each after a warm-up step;
  * `matmulGflops` is the same run's MatMul limit.
  */
 export async function benchGrpo(
@@ -324,7 +354,7 @@ if (import.meta.main) {
   const flags = cli({
     name: "bench-grpo",
     summary:
-      "One GRPO step (after a warm-up step) on the default generator and on the bench Llama's body: seconds per stage, sampling tokens/s against the plain sampler, train GFLOP/s against MatMul, time outside the stages, peak memory.",
+      "Three GRPO steps, medians (after a warm-up step), on the default generator and on the bench Llama's body: seconds per stage, sampling tokens/s against the plain sampler, train GFLOP/s against MatMul, time outside the stages, peak memory.",
     flags: {
       reward: {
         kind: "string",

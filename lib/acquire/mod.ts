@@ -87,6 +87,8 @@ export {
 } from "./diversity.ts";
 export { coreset } from "./coreset.ts";
 export {
+  ANSWER_MAX_DISTANCE,
+  type AnswerEmbedding,
   answerEntropy,
   answerVariance,
   answerVarianceExact,

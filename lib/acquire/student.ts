@@ -73,6 +73,8 @@ export interface StudentAnswerOptions {
   readonly maxNewTokens?: number;
   /** Sampler seed; by default drawn from `context.rng`, so successive calls differ. */
   readonly seed?: number;
+  /** Also give each answer its in-context embedding (`StudentAnswer.embedding`). @default false */
+  readonly embed?: boolean;
 }
 
 /** One sampled answer of the student. */
@@ -89,6 +91,29 @@ export interface StudentAnswer {
   readonly generated: readonly number[];
   /** Why it ended: EOS, the stop string, or `maxNewTokens`. */
   readonly finish: "eos" | "stop" | "length";
+  /**
+   * With `embed`: the student's final hidden states from which `tokens` were drawn (the states
+   * at the prompt's last position and at each answer token but the last), mean-pooled and scaled
+   * to unit length: what the student computed while writing the answer, in the context of the
+   * question. Equal answers to one question get equal vectors; an empty answer the zero vector.
+   */
+  readonly embedding?: Float32Array;
+}
+
+/** The unit-length mean of the first `count` of `states` (the zero vector when count is 0). */
+function pooledStates(states: readonly Float32Array[], count: number, width: number) {
+  const v = new Float32Array(width);
+  for (let t = 0; t < count; t++) {
+    const h = states[t];
+    for (let j = 0; j < width; j++) v[j] += h[j];
+  }
+  let s = 0;
+  for (let j = 0; j < width; j++) s += v[j] * v[j];
+  if (s > 0) {
+    const inv = 1 / Math.sqrt(s);
+    for (let j = 0; j < width; j++) v[j] *= inv;
+  }
+  return v;
 }
 
 /** The tokenizer of a model, or an error saying who needs it. */
@@ -158,7 +183,9 @@ export async function studentAnswers(
     maxNewTokens,
     seed,
     stop: STUDENT_STOP,
+    hiddenStates: options.embed ?? false,
   });
+  const width = context.student.config.hiddenSize;
   for (const s of samples) {
     const promptIds = prompts[fit[s.prompt]];
     const keep = s.finish === "stop"
@@ -171,6 +198,7 @@ export async function studentAnswers(
       promptIds,
       generated: s.tokens,
       finish: s.finish,
+      ...(s.hidden ? { embedding: pooledStates(s.hidden, keep, width) } : {}),
     });
   }
   return out;

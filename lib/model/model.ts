@@ -197,18 +197,21 @@ async function cached(
  * twice as fast as feeding them. The program is rebuilt when any weight tensor in the store has
  * been replaced (a training step replaces them), so sampling always sees the latest weights.
  * `spin: false` builds one whose threads do not spin between runs (see `CompileOptions.spin`);
- * each setting keeps its own program.
+ * `hidden: true` one that also returns the last position's hidden state (see
+ * `buildDecodeGraph`); each setting keeps its own program.
  */
 export async function decodeProgram(
   model: LanguageModel,
-  options: { spin?: boolean } = {},
+  options: { spin?: boolean; hidden?: boolean } = {},
 ): Promise<Program> {
   const spin = options.spin ?? true;
+  const hidden = options.hidden ?? false;
+  const key = `${spin ? "spin" : "rest"}/${hidden ? "hidden" : "logits"}`;
   const names = [...llamaParamShapes(model.config).keys()];
   const current = names.map((n) => model.store.get(n));
-  const bySpin = snapshots.get(model) ?? new Map<boolean, DecoderSnapshot>();
-  snapshots.set(model, bySpin);
-  const snap = bySpin.get(spin);
+  const byKey = snapshots.get(model) ?? new Map<string, DecoderSnapshot>();
+  snapshots.set(model, byKey);
+  const snap = byKey.get(key);
   if (snap && snap.tensors.every((t, i) => t === current[i])) return await snap.program;
   if (snap) snap.program.then((p) => p.session.release()).catch(() => {});
   // The fused RoPE kernel is float32/float16 only; float64 models (gradient checks) keep plain ops.
@@ -217,10 +220,10 @@ export async function decodeProgram(
     model.config,
     (g) => weightConstants(g, model.config, model.store),
     "float32",
-    { contribOps },
+    { contribOps, hidden },
   );
   const program = compile(model.runtime, graph, outputs, { cache: false, name: "decode", spin });
-  bySpin.set(spin, { tensors: current, program });
+  byKey.set(key, { tensors: current, program });
   return await program;
 }
 
@@ -231,7 +234,7 @@ interface DecoderSnapshot {
 }
 const snapshots = new WeakMap<
   LanguageModel,
-  Map<boolean, DecoderSnapshot>
+  Map<string, DecoderSnapshot>
 >();
 
 /** The scoring program of a model. */

@@ -146,13 +146,15 @@ export function cacheNames(
 /**
  * The KV-cache decoder: inputs `input_ids`, `attention_mask` (over past and new tokens),
  * `position_ids`, `past_key_values.{l}.key|value` (B,Hkv,P,Hd); outputs `logits` (B,Tq,V) and
- * `present.{l}.key|value` (B,Hkv,P+Tq,Hd). Prefill is the same program with P = 0.
+ * `present.{l}.key|value` (B,Hkv,P+Tq,Hd). Prefill is the same program with P = 0. With
+ * `hidden`, also `hidden` (B,1,D): the final (normed) hidden state at the last position, the one
+ * the next token is drawn from.
  */
 export function buildDecodeGraph(
   c: LlamaConfig,
   makeWeights?: (g: Graph) => Weights,
   dtype: DType = "float32",
-  options: { contribOps?: boolean } = {},
+  options: { contribOps?: boolean; hidden?: boolean } = {},
 ): ProgramGraph {
   const g = new Graph();
   const weights = makeWeights ? makeWeights(g) : weightInputs(g, c, dtype);
@@ -178,6 +180,7 @@ export function buildDecodeGraph(
     outputs[n.presentKey] = kv.key;
     outputs[n.presentValue] = kv.value;
   });
+  if (options.hidden) outputs.hidden = slice(hidden, [-1], [Number.MAX_SAFE_INTEGER], [1]);
   return { graph: g, weights, outputs };
 }
 

@@ -50,6 +50,12 @@ export interface SampleOptions extends ChooseOptions {
    * @default true
    */
   readonly sharePrefixes?: boolean;
+  /**
+   * Also return, for each generated token, the model's final hidden state it was drawn from
+   * (`Sample.hidden`): what the model computed while writing the sample, at no further forward
+   * pass. @default false
+   */
+  readonly hiddenStates?: boolean;
   /** Called after each decoding step with the number of tokens generated so far. */
   readonly onStep?: (step: number, active: number) => void;
 }
@@ -70,6 +76,12 @@ export interface Sample {
   readonly finish: "eos" | "stop" | "length";
   /** The stop string that ended it (when `finish` is `"stop"`). */
   readonly stop?: string;
+  /**
+   * With `hiddenStates`: entry i is the final (normed) hidden state, width D, from which token i
+   * was drawn (at the prompt's last position for token 0). Samples that shared a state share
+   * the array.
+   */
+  readonly hidden?: readonly Float32Array[];
 }
 
 /**
@@ -100,6 +112,8 @@ interface Row {
   index: number;
   tokens: number[];
   logprobs: number[];
+  /** With `hiddenStates`: the hidden state of each token (see `Sample.hidden`). */
+  hidden?: Float32Array[];
   text: string;
   finish?: Sample["finish"];
   stop?: string;
@@ -295,10 +309,21 @@ export async function prefill(
   for (let p = 0; p < encoded.length; p++) {
     for (let g = 0; g < samplesPerPrompt; g++) {
       const rowRng = rng.split(rows.length);
-      rows.push({ prompt: p, index: g, tokens: [], logprobs: [], text: "", rng: rowRng });
+      rows.push({
+        prompt: p,
+        index: g,
+        tokens: [],
+        logprobs: [],
+        ...(options.hiddenStates ? { hidden: [] } : {}),
+        text: "",
+        rng: rowRng,
+      });
     }
   }
-  const program = await decodeProgram(model, { spin: rows.length < SPIN_FREE_ROWS });
+  const program = await decodeProgram(model, {
+    spin: rows.length < SPIN_FREE_ROWS,
+    hidden: options.hiddenStates ?? false,
+  });
   // A decoder with weights baked in reads none; one over the store reads them all.
   const weights = program.signature.inputs.some((i) => i.name === "model.embed_tokens.weight")
     ? weightFeeds(model)
@@ -354,6 +379,7 @@ function extendRow(
   row: Row,
   token: number,
   logprob: number,
+  hidden: Float32Array | undefined,
   options: SampleOptions,
 ) {
   const { stop = [], keepStop = false, stopAtEos = true } = options;
@@ -363,6 +389,7 @@ function extendRow(
   }
   row.tokens.push(token);
   row.logprobs.push(logprob);
+  if (hidden) row.hidden!.push(hidden);
   const tok = state.model.tokenizer;
   if (!tok || stop.length === 0) return;
   const text = continuationAfter(
@@ -389,15 +416,17 @@ function extendRows(
   state: DecodeState,
   group: readonly number[],
   choice: Choice,
+  hidden: Float32Array | undefined,
   options: SampleOptions,
 ): boolean {
   const first = state.rows[group[0]];
-  extendRow(state, first, choice.token, choice.logprobRaw, options);
+  extendRow(state, first, choice.token, choice.logprobRaw, hidden, options);
   for (let k = 1; k < group.length; k++) {
     const row = state.rows[group[k]];
     if (first.finish !== "eos") {
       row.tokens.push(choice.token);
       row.logprobs.push(choice.logprobRaw);
+      if (hidden) row.hidden!.push(hidden);
       row.text = first.text;
     }
     if (first.finish) row.finish = first.finish;
@@ -427,6 +456,9 @@ async function stepChunk(
   const out = await runProgram(state.program, chunk.feeds, { trusted: state.steps > 0 });
   const logits = out.logits.data as Float32Array;
   const [n, tq, v] = out.logits.shape;
+  // One copy per step (small: states × D), so that no row holds a view of a larger output.
+  const hidden = out.hidden ? (out.hidden.data as Float32Array).slice() : undefined;
+  const d = state.model.config.hiddenSize;
   const children: Child[] = [];
   let live = 0;
   for (let i = 0; i < n; i++) {
@@ -444,8 +476,9 @@ async function stepChunk(
       if (same) same.rows.push(r);
       else drawn.push({ choice, rows: [r] });
     }
+    const h = hidden?.subarray(i * d, (i + 1) * d);
     for (const { choice, rows: group } of drawn) {
-      const ended = extendRows(state, group, choice, options);
+      const ended = extendRows(state, group, choice, h, options);
       if (ended) continue;
       live += group.length;
       children.push({ parent: i, token: choice.token, rows: group });
@@ -518,6 +551,7 @@ export function finish(state: DecodeState): Sample[] {
     logprobs: r.logprobs,
     finish: r.finish ?? "length",
     ...(r.stop !== undefined ? { stop: r.stop } : {}),
+    ...(r.hidden ? { hidden: r.hidden } : {}),
   }));
 }
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  ANSWER_MAX_DISTANCE,
   answerEntropy,
   answerVariance,
   answerVarianceExact,
@@ -87,16 +88,56 @@ Deno.test("answer-variance-exact and answer-entropy count the final answers of t
   );
 });
 
-Deno.test("answer-variance clusters the embeddings of the same samples", async () => {
+Deno.test("answer-variance with the embedder clusters the embedded texts of the same samples", async () => {
   const sampling = { n: 8, temperature: 1.5, maxNewTokens: 24, seed: 5 };
   const embedder = hashedNgramEmbedder({ n: 3, dims: 512 });
   const context = createAcquireContext(student, [], {
     embedder,
-    options: { "answer-variance": sampling },
+    options: { "answer-variance": { ...sampling, embedding: "embedder" } },
   });
   const [answers] = await studentAnswers(context, [QUESTION], sampling);
   const want = answerVarianceOf(await embedder.embed(answers.map((a) => a.text)));
   assert.deepEqual(await answerVariance.score([{ text: "", record: QUESTION }], context), [want]);
+});
+
+Deno.test("answer-variance in context clusters the student's own pooled states of the same samples", async () => {
+  const sampling = { n: 8, temperature: 1.5, maxNewTokens: 24, seed: 5 };
+  const context = createAcquireContext(student, [], { options: { "answer-variance": sampling } });
+  const [answers] = await studentAnswers(context, [QUESTION], { ...sampling, embed: true });
+  const d = student.config.hiddenSize;
+  for (const a of answers) {
+    const e = a.embedding!;
+    assert.equal(e.length, d);
+    const norm = Math.sqrt(e.reduce((s, x) => s + x * x, 0));
+    assert.ok(a.tokens.length === 0 ? norm === 0 : Math.abs(norm - 1) < 1e-5, `norm ${norm}`);
+  }
+  // Equal answers (equal tokens after one prompt) have equal vectors; different ones do not.
+  for (const a of answers) {
+    for (const b of answers) {
+      const same = a.tokens.join() === b.tokens.join();
+      assert.equal(a.embedding!.join() === b.embedding!.join(), same);
+    }
+  }
+  const scale = ANSWER_MAX_DISTANCE["in-context"];
+  const want = answerVarianceOf(answers.map((a) => a.embedding!), scale);
+  assert.deepEqual(await answerVariance.score([{ text: "", record: QUESTION }], context), [want]);
+  const distinct = new Set(answers.map((a) => a.tokens.join())).size;
+  assert.ok(distinct > 1, "temperature 1.5 gives different answers");
+  assert.ok(want > 1 / 8, `different answers are not all one cluster: ${want}`);
+  // A given scale replaces the default one.
+  const loose = createAcquireContext(student, [], {
+    options: { "answer-variance": { ...sampling, maxDistance: 0.6 } },
+  });
+  assert.deepEqual(await answerVariance.score([{ text: "", record: QUESTION }], loose), [
+    answerVarianceOf(answers.map((a) => a.embedding!), 0.6),
+  ]);
+  const bad = createAcquireContext(student, [], {
+    options: { "answer-variance": { ...sampling, embedding: "text" } },
+  });
+  await assert.rejects(
+    () => answerVariance.score([{ text: "", record: QUESTION }], bad),
+    /option 'embedding' must be "in-context" or "embedder": current value is "text"/,
+  );
 });
 
 Deno.test("greedy answers: one cluster, one final answer, entropy 0", async () => {

@@ -1,0 +1,65 @@
+import assert from "node:assert/strict";
+import { Graph } from "../../lib/graph/mod.ts";
+import { decoder, weightInputs } from "../../lib/model/llama.ts";
+import { loadModel, packSequences, weightFeeds } from "../../lib/model/mod.ts";
+import { compile, createRuntime, runProgram } from "../../lib/runtime/mod.ts";
+import { sample } from "../../lib/sample/mod.ts";
+
+const rt = createRuntime({ threads: 1 });
+const student = await loadModel("data/models/student", rt);
+const tok = student.tokenizer!;
+// Ragged prompts, one of them twice, so states are shared, split and padded.
+const prompts = [
+  "Q: What is 2 + 3?\nA:",
+  "Q: Tom has 14 apples and gives away 5 of them. How many apples does he have left?\nA:",
+  "Q: What is 2 + 3?\nA:",
+].map((p) => tok.encode(p, { addBos: true }));
+const opts = { samplesPerPrompt: 3, maxNewTokens: 20, stop: ["\nQ:"], temperature: 1.2, seed: 9 };
+
+/** The final hidden states (T, D) of every position of each sequence, without a KV cache. */
+async function fullHidden(seqs: number[][]): Promise<Float32Array[][]> {
+  const c = student.config;
+  const g = new Graph();
+  const w = weightInputs(g, c, "float32");
+  const { hidden } = decoder(w, c, {
+    ids: g.input("input_ids", "int64", ["B", "T"]),
+    attentionMask: g.input("attention_mask", "int64", ["B", "T"]),
+    positions: g.input("position_ids", "int64", ["B", "T"]),
+  });
+  const prog = await compile(rt, g, { hidden });
+  const b = packSequences(seqs);
+  const out = await runProgram(prog, {
+    ...weightFeeds(student),
+    input_ids: b.input_ids,
+    attention_mask: b.attention_mask,
+    position_ids: b.position_ids,
+  });
+  const h = out.hidden.data as Float32Array, [, t, d] = out.hidden.shape;
+  return seqs.map((s, i) => s.map((_, k) => h.slice((i * t + k) * d, (i * t + k + 1) * d)));
+}
+
+Deno.test("hiddenStates gives each token the hidden state it was drawn from, as a full forward pass computes it", async () => {
+  const plain = await sample(student, prompts, opts);
+  const withHidden = await sample(student, prompts, { ...opts, hiddenStates: true });
+  const d = student.config.hiddenSize;
+  let checked = 0;
+  for (const [i, s] of withHidden.entries()) {
+    // The extra output changes nothing else.
+    assert.deepEqual(s.tokens, plain[i].tokens);
+    assert.equal(s.text, plain[i].text);
+    assert.equal("hidden" in plain[i], false);
+    assert.equal(s.hidden!.length, s.tokens.length);
+    if (s.tokens.length === 0) continue;
+    const p = prompts[s.prompt];
+    const [full] = await fullHidden([[...p, ...s.tokens]]);
+    s.hidden!.forEach((h, k) => {
+      assert.equal(h.length, d);
+      // Token k was drawn from the state at the position before it.
+      const want = full[p.length - 1 + k];
+      const diff = Math.max(...h.map((x, j) => Math.abs(x - want[j])));
+      assert.ok(diff < 1e-3, `sample ${i} token ${k}: max |Δ| ${diff}`);
+      checked++;
+    });
+  }
+  assert.ok(checked > 20, `checked ${checked} tokens`);
+});
