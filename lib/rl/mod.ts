@@ -40,6 +40,7 @@ export {
   AGGREGATIONS,
   buildPolicyLossGraph,
   createPolicyTrainer,
+  microBatchPlan,
   packPolicy,
   type PolicyLossGraph,
   type PolicyLossGraphOptions,

@@ -12,6 +12,7 @@ import { compile, createRuntime, runProgram } from "../../lib/runtime/mod.ts";
 import {
   buildPolicyLossGraph,
   createPolicyTrainer,
+  microBatchPlan,
   packPolicy,
   type PolicySequence,
   policyUpdate,
@@ -183,4 +184,27 @@ Deno.test("a policy update refuses mismatched log-probs and a KL coefficient wit
       }),
     /'klCoef' is 0.1 but the trainer was built without the KL term/,
   );
+});
+
+Deno.test("the micro-batch plan covers every sequence once, in length order, within the row limit, padding less than fixed chunks", () => {
+  const lengths = [44, 120, 41, 97, 55, 58, 40, 112, 69, 51, 47, 88, 45, 106, 53, 59];
+  for (const maxRows of [1, 3, 4, 16]) {
+    const plan = microBatchPlan(lengths, maxRows);
+    assert.deepEqual(plan.flat().sort((a, b) => a - b), lengths.map((_, i) => i));
+    const flat = plan.flat().map((i) => lengths[i]);
+    assert.deepEqual(flat, [...flat].sort((a, b) => a - b), "runs follow length order");
+    for (const run of plan) assert.ok(run.length >= 1 && run.length <= maxRows);
+  }
+  // Against runs of exactly 4 in length order: less padding, at most a few passes more.
+  const sorted = [...lengths].sort((a, b) => a - b);
+  const padded = (runs: number[][]) => runs.reduce((a, r) => a + r.length * Math.max(...r), 0);
+  const fixed = [0, 4, 8, 12].map((k) => sorted.slice(k, k + 4));
+  const plan = microBatchPlan(lengths, 4).map((r) => r.map((i) => lengths[i]));
+  assert.ok(padded(plan) + 96 * plan.length <= padded(fixed) + 96 * fixed.length);
+  // With no cost per pass every sequence is its own pass (no padding at all); with a huge one,
+  // as few passes as the row limit allows.
+  assert.equal(microBatchPlan(lengths, 16, 0).length, 16);
+  assert.equal(microBatchPlan(lengths, 16, 1e9).length, 1);
+  assert.equal(microBatchPlan(lengths, 5, 1e9).length, 4);
+  assert.deepEqual(microBatchPlan([], 4), []);
 });
