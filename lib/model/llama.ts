@@ -75,6 +75,13 @@ export interface DecoderInputs {
   /** The cache of earlier tokens, one per layer; absent for a full-sequence pass. */
   readonly past?: readonly LayerCache[];
   /**
+   * Attend to `past` and the new tokens in two parts, never joining them: each layer's returned
+   * cache is then the new tokens' keys and values only, and the caller extends its own cache.
+   * A decoder's whole cache as an output costs ONNX Runtime a copy into fresh memory every step,
+   * more than the step's compute for hundreds of short rows. @default false
+   */
+  readonly splitCache?: boolean;
+  /**
    * Use ONNX Runtime's fused RotaryEmbedding (one node instead of seven per projection, which is
    * most of a small model's per-token decode time). Inference only: it has no gradient rule,
    * and positions must be below `maxPositionEmbeddings`. @default false
@@ -162,6 +169,7 @@ function attentionBlock(
   rope: Rope,
   bias: Value,
   past: LayerCache | undefined,
+  splitCache = false,
 ): { out: Value; cache: LayerCache } {
   const { numAttentionHeads: h, numKeyValueHeads: hkv, headDim: hd } = c;
   const heads = (name: string, n: number) => {
@@ -173,17 +181,37 @@ function attentionBlock(
   const q = applyRope(heads("q", h), rope, hd);
   let k = applyRope(heads("k", hkv), rope, hd);
   let v = heads("v", hkv);
+  // Grouped-query attention without copying keys: queries grouped as (B,Hkv,R,Tq,Hd) against
+  // keys (B,Hkv,1,Tk,Hd); MatMul broadcasts over R.
+  const q5 = reshape(q, [0, hkv, h / hkv, -1, hd]);
+  const keysT = (x: Value) => transpose(unsqueeze(x, [2]), [0, 1, 2, 4, 3]);
+  if (past && splitCache) {
+    // Scores against the past and the new keys, one softmax over both, and each part's values
+    // weighted by its own share: the same attention, without a joined (B,Hkv,Tk,Hd) cache.
+    const tp = gather(shapeOf(past.key), x.graph.constant(tensor("int64", [1], [2]))); // (1)
+    const scores = add(
+      mul(concat([matMul(q5, keysT(past.key)), matMul(q5, keysT(k))], -1), 1 / Math.sqrt(hd)),
+      bias,
+    ); // (B,Hkv,R,Tq,Tk)
+    const p = softmax(scores, -1);
+    const end = x.graph.constant(tensor("int64", [1], [Number.MAX_SAFE_INTEGER]));
+    const zero = x.graph.constant(tensor("int64", [1], [0]));
+    const ctx = add(
+      matMul(slice(p, zero, tp, [-1]), unsqueeze(past.value, [2])),
+      matMul(slice(p, tp, end, [-1]), unsqueeze(v, [2])),
+    ); // (B,Hkv,R,Tq,Hd)
+    const merged = reshape(transpose(reshape(ctx, [0, h, -1, hd]), [0, 2, 1, 3]), [0, 0, h * hd]);
+    return {
+      out: linear(merged, w("o_proj.weight"), wOpt("o_proj.bias")),
+      cache: { key: k, value: v },
+    };
+  }
   if (past) {
     k = concat([past.key, k], 2); // (B,Hkv,Tk,Hd)
     v = concat([past.value, v], 2);
   }
-  // Grouped-query attention without copying keys: queries grouped as (B,Hkv,R,Tq,Hd) against
-  // keys (B,Hkv,1,Tk,Hd); MatMul broadcasts over R.
-  const q5 = reshape(q, [0, hkv, h / hkv, -1, hd]);
-  const k5 = unsqueeze(k, [2]);
-  const v5 = unsqueeze(v, [2]);
-  const scores = add(mul(matMul(q5, transpose(k5, [0, 1, 2, 4, 3])), 1 / Math.sqrt(hd)), bias); // (B,Hkv,R,Tq,Tk)
-  const ctx = matMul(softmax(scores, -1), v5); // (B,Hkv,R,Tq,Hd)
+  const scores = add(mul(matMul(q5, keysT(k)), 1 / Math.sqrt(hd)), bias); // (B,Hkv,R,Tq,Tk)
+  const ctx = matMul(softmax(scores, -1), unsqueeze(v, [2])); // (B,Hkv,R,Tq,Hd)
   const merged = reshape(transpose(reshape(ctx, [0, h, -1, hd]), [0, 2, 1, 3]), [0, 0, h * hd]); // (B,Tq,H·Hd)
   return {
     out: linear(merged, w("o_proj.weight"), wOpt("o_proj.bias")),
@@ -223,6 +251,7 @@ export function decoder(
         rope,
         bias,
         inp.past?.[l],
+        inp.splitCache ?? false,
       );
       cache.push(a.cache);
       const x1 = add(x, a.out);

@@ -197,16 +197,20 @@ async function cached(
  * twice as fast as feeding them. The program is rebuilt when any weight tensor in the store has
  * been replaced (a training step replaces them), so sampling always sees the latest weights.
  * `spin: false` builds one whose threads do not spin between runs (see `CompileOptions.spin`);
- * `hidden: true` one that also returns the last position's hidden state (see
+ * `hidden: true` one that also returns the last position's hidden state, `splitCache: true` one
+ * that returns the new tokens' keys and values instead of the whole cache (see
  * `buildDecodeGraph`); each setting keeps its own program.
  */
 export async function decodeProgram(
   model: LanguageModel,
-  options: { spin?: boolean; hidden?: boolean } = {},
+  options: { spin?: boolean; hidden?: boolean; splitCache?: boolean } = {},
 ): Promise<Program> {
   const spin = options.spin ?? true;
   const hidden = options.hidden ?? false;
-  const key = `${spin ? "spin" : "rest"}/${hidden ? "hidden" : "logits"}`;
+  const splitCache = options.splitCache ?? false;
+  const key = `${spin ? "spin" : "rest"}/${hidden ? "hidden" : "logits"}/${
+    splitCache ? "split" : "present"
+  }`;
   const names = [...llamaParamShapes(model.config).keys()];
   const current = names.map((n) => model.store.get(n));
   const byKey = snapshots.get(model) ?? new Map<string, DecoderSnapshot>();
@@ -220,7 +224,7 @@ export async function decodeProgram(
     model.config,
     (g) => weightConstants(g, model.config, model.store),
     "float32",
-    { contribOps, hidden },
+    { contribOps, hidden, splitCache },
   );
   const program = compile(model.runtime, graph, outputs, { cache: false, name: "decode", spin });
   byKey.set(key, { tensors: current, program });

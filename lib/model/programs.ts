@@ -131,15 +131,28 @@ export interface ProgramGraph {
   readonly outputs: Record<string, Value>;
 }
 
-/** Names of the KV-cache tensors, as transformers.js and Optimum export them. */
+/**
+ * Names of the KV-cache tensors, as transformers.js and Optimum export them, and of the new
+ * tokens' keys and values a split-cache decoder returns instead of `present` (see
+ * `buildDecodeGraph`).
+ */
 export function cacheNames(
   layer: number,
-): { pastKey: string; pastValue: string; presentKey: string; presentValue: string } {
+): {
+  pastKey: string;
+  pastValue: string;
+  presentKey: string;
+  presentValue: string;
+  newKey: string;
+  newValue: string;
+} {
   return {
     pastKey: `past_key_values.${layer}.key`,
     pastValue: `past_key_values.${layer}.value`,
     presentKey: `present.${layer}.key`,
     presentValue: `present.${layer}.value`,
+    newKey: `new_key_values.${layer}.key`,
+    newValue: `new_key_values.${layer}.value`,
   };
 }
 
@@ -148,13 +161,15 @@ export function cacheNames(
  * `position_ids`, `past_key_values.{l}.key|value` (B,Hkv,P,Hd); outputs `logits` (B,Tq,V) and
  * `present.{l}.key|value` (B,Hkv,P+Tq,Hd). Prefill is the same program with P = 0. With
  * `hidden`, also `hidden` (B,1,D): the final (normed) hidden state at the last position, the one
- * the next token is drawn from.
+ * the next token is drawn from. With `splitCache`, `new_key_values.{l}.key|value` (B,Hkv,Tq,Hd)
+ * replace `present`: the new tokens' keys and values alone, for a caller that keeps the cache
+ * (see `DecoderInputs.splitCache`).
  */
 export function buildDecodeGraph(
   c: LlamaConfig,
   makeWeights?: (g: Graph) => Weights,
   dtype: DType = "float32",
-  options: { contribOps?: boolean; hidden?: boolean } = {},
+  options: { contribOps?: boolean; hidden?: boolean; splitCache?: boolean } = {},
 ): ProgramGraph {
   const g = new Graph();
   const weights = makeWeights ? makeWeights(g) : weightInputs(g, c, dtype);
@@ -173,12 +188,13 @@ export function buildDecodeGraph(
     positions,
     past,
     contribOps: options.contribOps,
+    splitCache: options.splitCache,
   });
   const outputs: Record<string, Value> = { logits: lmHead(weights, c, hidden) };
   cache.forEach((kv, l) => {
     const n = cacheNames(l);
-    outputs[n.presentKey] = kv.key;
-    outputs[n.presentValue] = kv.value;
+    outputs[options.splitCache ? n.newKey : n.presentKey] = kv.key;
+    outputs[options.splitCache ? n.newValue : n.presentValue] = kv.value;
   });
   if (options.hidden) outputs.hidden = slice(hidden, [-1], [Number.MAX_SAFE_INTEGER], [1]);
   return { graph: g, weights, outputs };

@@ -5,8 +5,10 @@
  *
  * Cost: rows whose prompt and tokens so far are equal share one row of the decoder's batch
  * (G samples of a prompt prefill once and split only where their draws differ), prompts run in
- * chunks of similar length (little padding in the cache), and finished rows leave the cache only
- * when that is worth a copy.
+ * chunks of similar length (little padding in the cache), and the decoder returns only the new
+ * tokens' keys and values: the host extends the cache in buffers it reuses, leaving out finished
+ * rows as it goes (a decoder that returned its whole cache spent more time handing it over than
+ * computing, at hundreds of short rows).
  *
  * @module
  */
@@ -128,18 +130,21 @@ interface Row {
  * with its own generator.
  */
 interface Chunk {
-  /**
-   * The rows in each state, one state per row of the decoder's batch. A state whose rows have
-   * all finished stays (empty, its outputs unread) until dropping it is worth a copy of the
-   * chunk's KV cache.
-   */
+  /** The rows in each state, one state per row of the decoder's batch. */
   readonly states: readonly (readonly number[])[];
   /** Position of each state's last token. */
   readonly lastPos: readonly number[];
-  /** Attention mask of each state so far, (states, width). */
+  /** Attention mask of each state so far, (states, width): its cache's positions, then its new ones. */
   readonly mask: BigInt64Array;
+  /** Positions the cache in `feeds` has room for (0 before the prompts' run). */
+  readonly cap?: number;
+  /** States (batch rows) the cache's buffers have room for. */
+  readonly rowCap?: number;
   /** Inputs of its next decoder run. */
   readonly feeds: Record<string, HostTensor>;
+  /** The buffers behind the cache in `feeds` (two per layer), and those of the last copy before. */
+  readonly buffers?: readonly Float32Array[];
+  readonly spares?: readonly Float32Array[];
 }
 
 /** What the decoding loop carries from one step to the next. */
@@ -159,27 +164,76 @@ export interface DecodeState {
 }
 
 /**
- * Drop empty states from a chunk once they are at least this fraction of it: a dropped state
- * saves its share of every later step, but dropping copies the chunk's whole KV cache once.
- */
-const DROP_FRACTION = 1 / 8;
-
-/**
  * What one more decoder run per step costs, in cached positions (rows × width) it would have to
  * save: prompts are cut into chunks by length where that saves more padding than this.
  */
 const RUN_COST_POSITIONS = 1024;
 
-/** Copies rows `keep` of a (R, ...) tensor, in order; a row may repeat (it is then tiled). */
-function selectRows(t: HostTensor, keep: readonly number[]): HostTensor {
-  const per = t.data.length / t.shape[0];
-  const src = t.data as Float32Array;
-  // Float32 KV caches, or the int64 attention mask.
-  const out = new (t.data.constructor as Float32ArrayConstructor)(keep.length * per);
-  for (let i = 0; i < keep.length; i++) {
-    out.set(src.subarray(keep[i] * per, (keep[i] + 1) * per), i * per);
+/**
+ * Drop finished states from a chunk once they are at least this fraction of it: a dropped state
+ * saves its share of every later step, but dropping copies the chunk's cache once.
+ */
+const DROP_FRACTION = 1 / 8;
+
+/**
+ * A chunk's cache holds room for positions in blocks of this many: the keys and values of the
+ * next steps' tokens are written into that room in place, and the room is masked until then.
+ */
+const CACHE_BLOCK = 32;
+
+/**
+ * A new cache (rows, Hkv, cap, Hd) for the kept states `at`: each one's first `valid` positions
+ * from `past` (states, Hkv, ·, Hd), then the run's new positions from `fresh` (states, Hkv, Tq,
+ * Hd); the rest is room. Its buffer holds `rowCap` rows (room for states to come), and is `into`
+ * where that is large enough, so that a step allocates nothing.
+ */
+function gatherCache(
+  past: HostTensor,
+  valid: number,
+  fresh: HostTensor,
+  at: readonly number[],
+  cap: number,
+  rowCap: number,
+  into: Float32Array | undefined,
+): { tensor: HostTensor; buffer: Float32Array } {
+  const [, hkv, from, hd] = past.shape as number[];
+  const tq = fresh.shape[2] as number;
+  const size = at.length * hkv * cap * hd, room = rowCap * hkv * cap * hd;
+  const buffer = into && into.length >= room ? into : new Float32Array(room);
+  const out = buffer.subarray(0, size);
+  const src = past.data as Float32Array, add = fresh.data as Float32Array;
+  for (let j = 0; j < at.length; j++) {
+    for (let h = 0; h < hkv; h++) {
+      const s = at[j] * hkv + h, to = (j * hkv + h) * cap * hd;
+      if (valid > 0) out.set(src.subarray(s * from * hd, (s * from + valid) * hd), to);
+      out.set(add.subarray(s * tq * hd, (s + 1) * tq * hd), to + valid * hd);
+    }
   }
-  return { dtype: t.dtype, shape: [keep.length, ...t.shape.slice(1)], data: out } as HostTensor;
+  return { tensor: tensor("float32", [at.length, hkv, cap, hd], out), buffer };
+}
+
+/** Writes each state's one new position from `fresh` (B, Hkv, 1, Hd) at `slot` of `cache`. */
+function writeSlot(cache: HostTensor, fresh: HostTensor, slot: number) {
+  const [b, hkv, cap, hd] = cache.shape as number[];
+  const dst = cache.data as Float32Array, src = fresh.data as Float32Array;
+  for (let r = 0; r < b * hkv; r++) {
+    const to = (r * cap + slot) * hd, from = r * hd;
+    for (let k = 0; k < hd; k++) dst[to + k] = src[from + k];
+  }
+}
+
+/**
+ * The attention mask a run is fed, (rows, cap + 1): each row's `width` positions of the cache
+ * as `real` (rows, width + 1) has them, the room after them masked, then its new token.
+ */
+function feedMask(real: BigInt64Array, rows: number, width: number, cap: number): BigInt64Array {
+  if (cap === width) return real;
+  const m = new BigInt64Array(rows * (cap + 1));
+  for (let j = 0; j < rows; j++) {
+    m.set(real.subarray(j * (width + 1), j * (width + 1) + width), j * (cap + 1));
+    m[j * (cap + 1) + cap] = 1n;
+  }
+  return m;
 }
 
 /**
@@ -323,6 +377,7 @@ export async function prefill(
   const program = await decodeProgram(model, {
     spin: rows.length < SPIN_FREE_ROWS,
     hidden: options.hiddenStates ?? false,
+    splitCache: true,
   });
   // A decoder with weights baked in reads none; one over the store reads them all.
   const weights = program.signature.inputs.some((i) => i.name === "model.embed_tokens.weight")
@@ -485,14 +540,27 @@ async function stepChunk(
     }
   }
   if (children.length === 0) return [null, 0];
-  // No state split in two and few emptied: the batch goes on as it is, with no copy.
-  const inPlace = children.every((ch, k) => k === 0 || ch.parent !== children[k - 1].parent) &&
-    n - children.length < Math.max(1, n * DROP_FRACTION);
-  const at = inPlace ? Array.from({ length: n }, (_, i) => i) : children.map((ch) => ch.parent);
-  const next: (Child | undefined)[] = inPlace ? new Array(n).fill(undefined) : children;
-  if (inPlace) { for (const ch of children) next[ch.parent] = ch; }
+  // Each state's first child keeps its batch row; the others of a state that split are
+  // appended. While few states have emptied and the buffers have room, the cache stays where it
+  // is: the run's new key and value go into each row's room, and an appended state gets a copy
+  // of its parent's row. Otherwise (and after the prompts' run) the cache is gathered anew for
+  // the states that go on, with fresh room.
+  const firstChild = new Array<Child | undefined>(n).fill(undefined);
+  const extra: Child[] = [];
+  for (const ch of children) {
+    if (firstChild[ch.parent] === undefined) firstChild[ch.parent] = ch;
+    else extra.push(ch);
+  }
+  const emptied = n - (children.length - extra.length);
+  const width = chunk.mask.length / n; // the cache's positions after this run
+  const cap0 = chunk.cap ?? 0, rows0 = chunk.rowCap ?? 0;
+  const stay = tq === 1 && width <= cap0 && n + extra.length <= rows0 &&
+    emptied < Math.max(1, n * DROP_FRACTION);
+  const next: (Child | undefined)[] = stay ? [...firstChild, ...extra] : children;
+  const at = stay
+    ? [...Array.from({ length: n }, (_, i) => i), ...extra.map((ch) => ch.parent)]
+    : children.map((ch) => ch.parent);
   const b = at.length;
-  const width = chunk.mask.length / n;
   const mask = new BigInt64Array(b * (width + 1));
   const pos = new BigInt64Array(b);
   // An emptied state is fed token 0: any token will do, its outputs go unread.
@@ -503,24 +571,56 @@ async function stepChunk(
     mask[j * (width + 1) + width] = 1n;
     pos[j] = BigInt(lastPos[j]);
   });
+  const cap = stay ? cap0 : (Math.floor(width / CACHE_BLOCK) + 1) * CACHE_BLOCK;
+  const rowCap = stay ? rows0 : Math.ceil(b * 1.5);
   const feeds: Record<string, HostTensor> = { ...state.weights };
-  for (let l = 0; l < c.numHiddenLayers; l++) {
-    const nm = cacheNames(l);
-    feeds[nm.pastKey] = inPlace ? out[nm.presentKey] : selectRows(out[nm.presentKey], at);
-    feeds[nm.pastValue] = inPlace ? out[nm.presentValue] : selectRows(out[nm.presentValue], at);
+  let buffers = chunk.buffers!, spares = chunk.spares;
+  const names = Array.from({ length: c.numHiddenLayers }, (_, l) => cacheNames(l)).flatMap((
+    nm,
+  ) => [[nm.pastKey, nm.newKey], [nm.pastValue, nm.newValue]]);
+  if (stay) {
+    names.forEach(([past, add], k) => {
+      const cache = chunk.feeds[past];
+      writeSlot(cache, out[add], width - 1);
+      const [, hkv, , hd] = cache.shape as number[];
+      const row = hkv * cap * hd, buf = buffers[k];
+      extra.forEach((ch, m) =>
+        buf.copyWithin((n + m) * row, ch.parent * row, (ch.parent + 1) * row)
+      );
+      feeds[past] = tensor("float32", [b, hkv, cap, hd], buf.subarray(0, b * row));
+    });
+  } else {
+    const fresh: Float32Array[] = [];
+    names.forEach(([past, add], k) => {
+      const x = gatherCache(chunk.feeds[past], width - tq, out[add], at, cap, rowCap, spares?.[k]);
+      feeds[past] = x.tensor;
+      fresh.push(x.buffer);
+    });
+    spares = buffers;
+    buffers = fresh;
   }
   feeds.input_ids = tensor("int64", [b, 1], ids);
-  feeds.attention_mask = tensor("int64", [b, width + 1], mask);
+  feeds.attention_mask = tensor("int64", [b, cap + 1], feedMask(mask, b, width, cap));
   feeds.position_ids = tensor("int64", [b, 1], pos);
-  return [{ states: next.map((ch) => ch?.rows ?? []), lastPos, mask, feeds }, live];
+  return [
+    {
+      states: next.map((ch) => ch?.rows ?? []),
+      lastPos,
+      mask,
+      cap,
+      rowCap,
+      feeds,
+      buffers,
+      spares,
+    },
+    live,
+  ];
 }
 
 /**
  * One decoding step: runs the decoder on each chunk's feeds, chooses a token for every row still
- * generating, then feeds the chosen tokens (one batch row per distinct state). States whose rows
- * have all finished stay in their chunk (their outputs unread) until they are
- * {@link DROP_FRACTION} of it or a state splits; the chunk's KV cache is then rebuilt from the
- * states that go on. Returns false when every row has finished.
+ * generating, then feeds the chosen tokens (one batch row per distinct state; a chunk's cache
+ * keeps only the states that go on). Returns false when every row has finished.
  */
 export async function step(state: DecodeState, options: SampleOptions = {}): Promise<boolean> {
   const next: Chunk[] = [];

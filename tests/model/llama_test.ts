@@ -218,3 +218,71 @@ Deno.test("the decoder with ONNX Runtime's fused RotaryEmbedding gives the plain
     }
   }
 });
+
+Deno.test("the split-cache decoder gives the joined decoder's logits, its new keys and values, and takes a cache with masked room", async () => {
+  const c = tinyConfig();
+  const store = randomWeights(c, 8, "float32");
+  const joined = buildDecodeGraph(c, undefined, "float32");
+  const split = buildDecodeGraph(c, undefined, "float32", { splitCache: true });
+  const pj = await compile(rt, joined.graph, joined.outputs);
+  const ps = await compile(rt, split.graph, split.outputs);
+  const empty = tensor("float32", [2, c.numKeyValueHeads, 0, c.headDim]);
+  const pastOf = (make: (l: number) => [HostTensor, HostTensor]) => {
+    const f: Record<string, HostTensor> = {};
+    for (let l = 0; l < c.numHiddenLayers; l++) {
+      [f[cacheNames(l).pastKey], f[cacheNames(l).pastValue]] = make(l);
+    }
+    return f;
+  };
+  const prefill = {
+    ...Object.fromEntries(store),
+    input_ids: ids([[0, 3, 4, 5], [1, 7, 2, 9]]),
+    attention_mask: ids([[0, 1, 1, 1], [1, 1, 1, 1]]),
+    position_ids: ids([[0, 0, 1, 2], [0, 1, 2, 3]]),
+    ...pastOf(() => [empty, empty]),
+  };
+  const a = await runProgram(pj, prefill), b = await runProgram(ps, prefill);
+  const close = (x: HostTensor, y: HostTensor, what: string) => {
+    assert.deepEqual(x.shape, y.shape, what);
+    const worst = (x.data as Float32Array).reduce(
+      (m: number, v: number, i: number) => Math.max(m, Math.abs(v - (y.data as Float32Array)[i])),
+      0,
+    );
+    assert.ok(worst < 1e-5, `${what} differs by ${worst}`);
+  };
+  close(a.logits, b.logits, "prefill logits");
+  // Without a past, the new keys are the whole present cache.
+  close(a[cacheNames(1).presentKey], b[cacheNames(1).newKey], "prefill keys");
+  // One step: the joined decoder gets its present cache; the split one the same positions in
+  // a cache with 3 positions of room after them, masked, holding junk.
+  const room = 3, hkv = c.numKeyValueHeads, hd = c.headDim;
+  const padded = (t: HostTensor) => {
+    const out = new Float32Array(2 * hkv * (4 + room) * hd).fill(123);
+    for (let r = 0; r < 2 * hkv; r++) {
+      out.set((t.data as Float32Array).subarray(r * 4 * hd, (r + 1) * 4 * hd), r * (4 + room) * hd);
+    }
+    return tensor("float32", [2, hkv, 4 + room, hd], out);
+  };
+  const next = { input_ids: ids([[6], [8]]), position_ids: ids([[3], [4]]) };
+  const sj = await runProgram(pj, {
+    ...Object.fromEntries(store),
+    ...next,
+    attention_mask: ids([[0, 1, 1, 1, 1], [1, 1, 1, 1, 1]]),
+    ...pastOf((l) => [a[cacheNames(l).presentKey], a[cacheNames(l).presentValue]]),
+  });
+  const ss = await runProgram(ps, {
+    ...Object.fromEntries(store),
+    ...next,
+    attention_mask: ids([[0, 1, 1, 1, 0, 0, 0, 1], [1, 1, 1, 1, 0, 0, 0, 1]]),
+    ...pastOf((l) => [padded(a[cacheNames(l).presentKey]), padded(a[cacheNames(l).presentValue])]),
+  });
+  close(sj.logits, ss.logits, "step logits");
+  const last = (t: HostTensor) => {
+    const out = new Float32Array(2 * hkv * hd);
+    for (let r = 0; r < 2 * hkv; r++) {
+      out.set((t.data as Float32Array).subarray((r * 5 + 4) * hd, (r * 5 + 5) * hd), r * hd);
+    }
+    return tensor("float32", [2, hkv, 1, hd], out);
+  };
+  close(last(sj[cacheNames(0).presentValue]), ss[cacheNames(0).newValue], "step values");
+});
