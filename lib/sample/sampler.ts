@@ -156,8 +156,8 @@ export interface DecodeState {
   readonly encoded: readonly number[][];
   readonly rows: Row[];
   readonly eos: ReadonlySet<number>;
-  /** Each prompt's own decoded text, filled in when first needed. */
-  readonly heads: (string | undefined)[];
+  /** Each prompt's last tokens and their text (see {@link headOf}), filled in when first needed. */
+  readonly heads: ({ ids: readonly number[]; text: string } | undefined)[];
   /** The batch, in chunks run one after the other. */
   chunks: Chunk[];
   steps: number;
@@ -423,9 +423,20 @@ export async function prefill(
   };
 }
 
-/** The decoded text of prompt `p` (computed once per decode). */
-function headOf(state: DecodeState, p: number): string {
-  return state.heads[p] ??= state.model.tokenizer!.decode(state.encoded[p]);
+/**
+ * Prompt tokens a continuation is decoded after. A piece's text depends on the pieces before it
+ * only through the decoder's leading-space strip and byte tokens joining into one character
+ * (at most 4), so the prompt's last few tokens give the continuation's text as the whole prompt
+ * does, and decoding a sample's text each step costs its own length, not the prompt's too.
+ */
+const PROMPT_CONTEXT = 8;
+
+/** The tail of prompt `p` a continuation is decoded after, and its text (once per decode). */
+function headOf(state: DecodeState, p: number): { ids: readonly number[]; text: string } {
+  return state.heads[p] ??= (() => {
+    const ids = state.encoded[p].slice(-PROMPT_CONTEXT);
+    return { ids, text: state.model.tokenizer!.decode(ids) };
+  })();
 }
 
 /** Adds one chosen token to a row: ends it at EOS or at a stop string, else extends it. */
@@ -447,12 +458,8 @@ function extendRow(
   if (hidden) row.hidden!.push(hidden);
   const tok = state.model.tokenizer;
   if (!tok || stop.length === 0) return;
-  const text = continuationAfter(
-    tok,
-    state.encoded[row.prompt],
-    headOf(state, row.prompt),
-    row.tokens,
-  );
+  const head = headOf(state, row.prompt);
+  const text = continuationAfter(tok, head.ids, head.text, row.tokens);
   const found = checkStop(text, stop, { from: row.text.length });
   row.text = text;
   if (found.stopped) {
@@ -646,7 +653,7 @@ export function finish(state: DecodeState): Sample[] {
     text: r.finish === "stop"
       ? r.text
       : tok
-      ? continuationAfter(tok, state.encoded[r.prompt], headOf(state, r.prompt), r.tokens)
+      ? continuationAfter(tok, headOf(state, r.prompt).ids, headOf(state, r.prompt).text, r.tokens)
       : "",
     logprobs: r.logprobs,
     finish: r.finish ?? "length",

@@ -3,7 +3,7 @@ import { Graph } from "../../lib/graph/mod.ts";
 import { decoder, weightInputs } from "../../lib/model/llama.ts";
 import { loadModel, packSequences, weightFeeds } from "../../lib/model/mod.ts";
 import { compile, createRuntime, runProgram } from "../../lib/runtime/mod.ts";
-import { sample } from "../../lib/sample/mod.ts";
+import { continuationText, sample } from "../../lib/sample/mod.ts";
 
 const rt = createRuntime({ threads: 1 });
 const student = await loadModel("data/models/student", rt);
@@ -62,4 +62,32 @@ Deno.test("hiddenStates gives each token the hidden state it was drawn from, as 
     });
   }
   assert.ok(checked > 20, `checked ${checked} tokens`);
+});
+
+Deno.test("texts decoded after the prompt's last tokens are those the whole prompt gives, byte tokens and stops included", async () => {
+  const long = tok.encode(
+    "Q: A long question about many things, with words and numbers 1 2 3 4 5 6 7 8 9.\nA:",
+    { addBos: true },
+  );
+  const out = await sample(student, [...prompts, long], {
+    samplesPerPrompt: 6,
+    maxNewTokens: 40,
+    stop: ["\n", " is"],
+    temperature: 2.5,
+    seed: 4,
+  });
+  const all = [...prompts, long];
+  let stopped = 0, bytes = 0;
+  for (const s of out) {
+    const full = continuationText(tok, all[s.prompt], s.tokens);
+    bytes += s.tokens.filter((t) => tok.decode([t]).includes("\uFFFD")).length;
+    if (s.finish === "stop") {
+      stopped++;
+      assert.ok(
+        full.startsWith(s.text + s.stop),
+        `${JSON.stringify(full)} / ${JSON.stringify(s.text)}`,
+      );
+    } else assert.equal(s.text, full);
+  }
+  assert.ok(stopped > 0 && bytes > 0, `stops ${stopped}, byte tokens ${bytes}`);
 });
