@@ -13,7 +13,7 @@
  * answer variance), so a reward never dominates an RL step. Every timed call follows an untimed
  * call on a few candidates, so compiling programs and per-run caches (seed embeddings, centroids,
  * the validation gradient) are paid before timing, as they are once per run in training. The
- * two sides are timed in alternating rounds (at least three), each keeping its fastest.
+ * two sides are timed in alternating rounds (at least five), each keeping its fastest.
  *
  * Run alone with `deno run -A tasks/bench_acquire.ts`, or as the `acquire` section of
  * `deno task bench`.
@@ -98,6 +98,13 @@ export const PRIMITIVES: Readonly<Record<string, readonly PrimitiveStep[]>> = Ob
   "answer-variance-exact": [{ kind: "sample", n: 16, maxNewTokens: 64 }],
   "answer-entropy": [{ kind: "sample", n: 16, maxNewTokens: 64 }],
 });
+
+/**
+ * Rounds of writing and scoring behind each reward/generation ratio (each side its fastest): the
+ * shared cores swing by a tenth from one second to the next, and five rounds find each side's
+ * quiet moment more often than three.
+ */
+const REWARD_ROUNDS = 5;
 
 /** The five rewards of the reference work, timed against the generator. */
 export const REFERENCE_REWARDS = [
@@ -348,7 +355,7 @@ export async function benchAcquire(
   const rewardOverGeneration: Record<string, number> = {};
   const present = REFERENCE_REWARDS.filter((name) => name in timeOf);
   const best: Record<string, number> = Object.fromEntries(present.map((n) => [n, Infinity]));
-  for (let r = 0; r < Math.max(reps, 3); r++) {
+  for (let r = 0; r < Math.max(reps, REWARD_ROUNDS); r++) {
     generateSeconds = Math.min(
       generateSeconds,
       await seconds(async () => {
