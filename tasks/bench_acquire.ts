@@ -62,14 +62,15 @@ export type PrimitiveStep =
   | { readonly kind: "embed" }
   /**
    * The student answers each question `n` times (its stop strings, temperature 1), returning its
-   * hidden states with `hidden`; then `then` runs on the answers: a scoring pass, gradient
-   * norms, or embedding the answer texts.
+   * hidden states with `hidden` and its distributions' entropies and margins with `stats`; then
+   * `then` runs on the answers: a scoring pass, gradient norms, or embedding the answer texts.
    */
   | {
     readonly kind: "sample";
     readonly n: number;
     readonly maxNewTokens: number;
     readonly hidden?: boolean;
+    readonly stats?: boolean;
     readonly then?: "score" | "gradient" | "embed";
   };
 
@@ -78,9 +79,9 @@ export type PrimitiveStep =
  * falls back by its needs (see {@link primitiveOf}).
  */
 export const PRIMITIVES: Readonly<Record<string, readonly PrimitiveStep[]>> = Object.freeze({
-  confidence: [{ kind: "sample", n: 1, maxNewTokens: 64, then: "score" }],
-  "least-confidence": [{ kind: "sample", n: 1, maxNewTokens: 64, then: "score" }],
-  "mean-entropy": [{ kind: "sample", n: 1, maxNewTokens: 64, then: "score" }],
+  confidence: [{ kind: "sample", n: 1, maxNewTokens: 64, stats: true }],
+  "least-confidence": [{ kind: "sample", n: 1, maxNewTokens: 64, stats: true }],
+  "mean-entropy": [{ kind: "sample", n: 1, maxNewTokens: 64, stats: true }],
   "predictive-entropy": [{ kind: "sample", n: 8, maxNewTokens: 64, then: "score" }],
   "confidence-forced": [{ kind: "score" }],
   "reference-loss": [{ kind: "score" }],
@@ -126,8 +127,8 @@ function describe(steps: readonly PrimitiveStep[]): string {
     switch (s.kind) {
       case "sample":
         return `sample ×${s.n}${s.hidden ? " with hidden states" : ""}${
-          s.then ? ` + ${s.then}` : ""
-        }`;
+          s.stats ? " with distribution stats" : ""
+        }${s.then ? ` + ${s.then}` : ""}`;
       case "score":
         return s.times && s.times > 1 ? `score ×${s.times}` : "score";
       case "distributions":
@@ -203,6 +204,7 @@ async function runStep(
         stop: [...STUDENT_STOP],
         seed,
         hiddenStates: step.hidden ?? false,
+        distributionStats: step.stats ?? false,
       });
       const promptIds = prompts.map((p) => tok.encode(p, { addBos: true }));
       const seqs = out.map((s) => [...promptIds[s.prompt], ...s.tokens]).filter((s) =>

@@ -75,6 +75,11 @@ export interface StudentAnswerOptions {
   readonly seed?: number;
   /** Also give each answer its in-context embedding (`StudentAnswer.embedding`). @default false */
   readonly embed?: boolean;
+  /**
+   * Also give each answer the entropies and margins of the distributions its tokens were drawn
+   * from (`StudentAnswer.entropies`, `StudentAnswer.margins`). @default false
+   */
+  readonly stats?: boolean;
 }
 
 /** One sampled answer of the student. */
@@ -98,6 +103,13 @@ export interface StudentAnswer {
    * question. Equal answers to one question get equal vectors; an empty answer the zero vector.
    */
   readonly embedding?: Float32Array;
+  /**
+   * With `stats`: for each of `tokens`, the entropy (nats) of the student's untempered
+   * next-token distribution it was drawn from.
+   */
+  readonly entropies?: number[];
+  /** With `stats`: p(top-1) − p(top-2) of that distribution. */
+  readonly margins?: number[];
 }
 
 /** The unit-length mean of the first `count` of `states` (the zero vector when count is 0). */
@@ -184,6 +196,7 @@ export async function studentAnswers(
     seed,
     stop: STUDENT_STOP,
     hiddenStates: options.embed ?? false,
+    distributionStats: options.stats ?? false,
   });
   const width = context.student.config.hiddenSize;
   for (const s of samples) {
@@ -199,6 +212,9 @@ export async function studentAnswers(
       generated: s.tokens,
       finish: s.finish,
       ...(s.hidden ? { embedding: pooledStates(s.hidden, keep, width) } : {}),
+      ...(s.entropies
+        ? { entropies: s.entropies.slice(0, keep), margins: s.margins!.slice(0, keep) }
+        : {}),
     });
   }
   return out;
@@ -331,14 +347,16 @@ export interface ScoredAnswer {
 }
 
 /**
- * {@link studentAnswers}, then each answer teacher-forced through the student (`scoreTokens`
- * over prompt + answer tokens, one batch), so entropies and top-1/top-2 margins come from the full
- * next-token distribution. An empty answer gets empty lists.
+ * {@link studentAnswers} with, for each answer token, its log-prob, and the entropy and
+ * top-1/top-2 margin of the full, untempered next-token distribution it was drawn from. The
+ * sampler has those logits in hand as it writes the answer, so this is what teacher-forcing the
+ * answer through the student again would give (up to float rounding), without that pass. An
+ * empty answer gets empty lists.
  *
- * @example Scores line up with the answer's tokens
+ * @example Scores line up with the answer's tokens, as scoring the answer again gives them
  * ```ts
  * import assert from "node:assert/strict";
- * import { loadModel } from "../model/mod.ts";
+ * import { loadModel, scoreTokens } from "../model/mod.ts";
  * import { createRng } from "../run/mod.ts";
  * import { createRuntime } from "../runtime/mod.ts";
  * import { sampledAnswerScores } from "./student.ts";
@@ -349,7 +367,10 @@ export interface ScoredAnswer {
  *   question: "What is 2 + 3?", reasoning: "2 + 3 = 5.", answer: "5", meta: {} };
  * const [[s]] = await sampledAnswerScores(context, [rec], { maxNewTokens: 16, seed: 2 });
  * assert.equal(s.margins.length, s.answer.tokens.length);
- * s.logprobs.forEach((lp, i) => assert.ok(Math.abs(lp - s.answer.logprobs[i]) < 1e-4));
+ * const [again] = await scoreTokens(student, [[...s.answer.promptIds, ...s.answer.tokens]]);
+ * const from = s.answer.promptIds.length - 1;
+ * s.margins.forEach((m, i) => assert.ok(Math.abs(m - again.margins[from + i]) < 1e-4));
+ * s.entropies.forEach((e, i) => assert.ok(Math.abs(e - again.entropies[from + i]) < 1e-4));
  * ```
  */
 export async function sampledAnswerScores(
@@ -357,23 +378,14 @@ export async function sampledAnswerScores(
   records: readonly TaskRecord[],
   options: StudentAnswerOptions = {},
 ): Promise<ScoredAnswer[][]> {
-  const answers = await studentAnswers(context, records, options);
-  const flat = answers.flat().filter((a) => a.tokens.length > 0);
-  const scores = flat.length === 0
-    ? []
-    : await scoreTokens(context.student, flat.map((a) => [...a.promptIds, ...a.tokens]));
-  const byAnswer = new Map(flat.map((a, i) => [a, scores[i]]));
+  const answers = await studentAnswers(context, records, { ...options, stats: true });
   return answers.map((group) =>
-    group.map((answer) => {
-      const s = byAnswer.get(answer);
-      const from = answer.promptIds.length - 1;
-      return {
-        answer,
-        logprobs: s ? s.logprobs.slice(from) : [],
-        entropies: s ? s.entropies.slice(from) : [],
-        margins: s ? s.margins.slice(from) : [],
-      };
-    })
+    group.map((answer) => ({
+      answer,
+      logprobs: answer.logprobs,
+      entropies: answer.entropies!,
+      margins: answer.margins!,
+    }))
   );
 }
 

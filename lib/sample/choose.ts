@@ -160,6 +160,29 @@ export function chooseToken(logits: ArrayLike<number>, options: ChooseOptions, r
 export interface TokenDistribution {
   /** One token drawn with `rng` (one number from it; none when greedy). */
   draw(rng: Rng): Choice;
+  /**
+   * The entropy (nats) and the top-1 − top-2 probability margin of the untempered, unfiltered
+   * softmax of the logits: what scoring gives at this position, whatever the sampling settings.
+   */
+  stats(): { entropy: number; margin: number };
+}
+
+/** Entropy and top-1 − top-2 margin of softmax(`logits`), whose largest entry is at `best`. */
+function softmaxStats(
+  logits: ArrayLike<number>,
+  best: number,
+): { entropy: number; margin: number } {
+  const max = logits[best];
+  // With w = exp(l − max) and Z = Σ w: H = ln Z − Σ w (l − max) / Z; the top weight is 1.
+  let z = 0, wd = 0, second = 0;
+  for (let i = 0; i < logits.length; i++) {
+    const d = logits[i] - max;
+    const w = Math.exp(d);
+    z += w;
+    wd += w * d;
+    if (i !== best && w > second) second = w;
+  }
+  return { entropy: Math.log(z) - wd / z, margin: (1 - second) / z };
 }
 
 /**
@@ -203,7 +226,7 @@ export function tokenDistribution(
     let sumRaw = 0;
     for (let i = 0; i < v; i++) sumRaw += Math.exp(logits[i] - max);
     const greedy = { token: best, logprob: 0, logprobRaw: logits[best] - (max + Math.log(sumRaw)) };
-    return { draw: () => greedy };
+    return { draw: () => greedy, stats: () => softmaxStats(logits, best) };
   }
 
   // Weights relative to the best token, w = exp((l − max) / T) ∈ (0, 1]: no overflow. At T = 1
@@ -254,6 +277,7 @@ export function tokenDistribution(
   const kept = candidates;
   const n = kept ? kept.length : v;
   return {
+    stats: () => softmaxStats(logits, best),
     draw(rng) {
       let u = rng.next() * z;
       let token = -1;

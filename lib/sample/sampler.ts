@@ -58,6 +58,13 @@ export interface SampleOptions extends ChooseOptions {
    * pass. @default false
    */
   readonly hiddenStates?: boolean;
+  /**
+   * Also return, for each generated token, the entropy and the top-1 − top-2 probability margin
+   * of the untempered next-token distribution it was drawn from (`Sample.entropies`,
+   * `Sample.margins`): what scoring the sample again would give, without the second pass.
+   * @default false
+   */
+  readonly distributionStats?: boolean;
   /** Called after each decoding step with the number of tokens generated so far. */
   readonly onStep?: (step: number, active: number) => void;
 }
@@ -84,6 +91,10 @@ export interface Sample {
    * the array.
    */
   readonly hidden?: readonly Float32Array[];
+  /** With `distributionStats`: the entropy (nats) of the distribution token i was drawn from. */
+  readonly entropies?: readonly number[];
+  /** With `distributionStats`: p(top-1) − p(top-2) of that distribution. */
+  readonly margins?: readonly number[];
 }
 
 /**
@@ -116,6 +127,9 @@ interface Row {
   logprobs: number[];
   /** With `hiddenStates`: the hidden state of each token (see `Sample.hidden`). */
   hidden?: Float32Array[];
+  /** With `distributionStats`: see `Sample.entropies` and `Sample.margins`. */
+  entropies?: number[];
+  margins?: number[];
   text: string;
   finish?: Sample["finish"];
   stop?: string;
@@ -369,6 +383,7 @@ export async function prefill(
         tokens: [],
         logprobs: [],
         ...(options.hiddenStates ? { hidden: [] } : {}),
+        ...(options.distributionStats ? { entropies: [], margins: [] } : {}),
         text: "",
         rng: rowRng,
       });
@@ -439,13 +454,27 @@ function headOf(state: DecodeState, p: number): { ids: readonly number[]; text: 
   })();
 }
 
+/** What a token brings beside itself, as asked for: its hidden state and its distribution's statistics. */
+interface TokenExtras {
+  readonly hidden?: Float32Array;
+  readonly stats?: { readonly entropy: number; readonly margin: number };
+}
+
+function pushExtras(row: Row, extra: TokenExtras) {
+  if (extra.hidden) row.hidden!.push(extra.hidden);
+  if (extra.stats) {
+    row.entropies!.push(extra.stats.entropy);
+    row.margins!.push(extra.stats.margin);
+  }
+}
+
 /** Adds one chosen token to a row: ends it at EOS or at a stop string, else extends it. */
 function extendRow(
   state: DecodeState,
   row: Row,
   token: number,
   logprob: number,
-  hidden: Float32Array | undefined,
+  extra: TokenExtras,
   options: SampleOptions,
 ) {
   const { stop = [], keepStop = false, stopAtEos = true } = options;
@@ -455,7 +484,7 @@ function extendRow(
   }
   row.tokens.push(token);
   row.logprobs.push(logprob);
-  if (hidden) row.hidden!.push(hidden);
+  pushExtras(row, extra);
   const tok = state.model.tokenizer;
   if (!tok || stop.length === 0) return;
   const head = headOf(state, row.prompt);
@@ -478,17 +507,17 @@ function extendRows(
   state: DecodeState,
   group: readonly number[],
   choice: Choice,
-  hidden: Float32Array | undefined,
+  extra: TokenExtras,
   options: SampleOptions,
 ): boolean {
   const first = state.rows[group[0]];
-  extendRow(state, first, choice.token, choice.logprobRaw, hidden, options);
+  extendRow(state, first, choice.token, choice.logprobRaw, extra, options);
   for (let k = 1; k < group.length; k++) {
     const row = state.rows[group[k]];
     if (first.finish !== "eos") {
       row.tokens.push(choice.token);
       row.logprobs.push(choice.logprobRaw);
-      if (hidden) row.hidden!.push(hidden);
+      pushExtras(row, extra);
       row.text = first.text;
     }
     if (first.finish) row.finish = first.finish;
@@ -538,9 +567,12 @@ async function stepChunk(
       if (same) same.rows.push(r);
       else drawn.push({ choice, rows: [r] });
     }
-    const h = hidden?.subarray(i * d, (i + 1) * d);
+    const extra: TokenExtras = {
+      hidden: hidden?.subarray(i * d, (i + 1) * d),
+      stats: options.distributionStats ? dist.stats() : undefined,
+    };
     for (const { choice, rows: group } of drawn) {
-      const ended = extendRows(state, group, choice, h, options);
+      const ended = extendRows(state, group, choice, extra, options);
       if (ended) continue;
       live += group.length;
       children.push({ parent: i, token: choice.token, rows: group });
@@ -659,6 +691,7 @@ export function finish(state: DecodeState): Sample[] {
     finish: r.finish ?? "length",
     ...(r.stop !== undefined ? { stop: r.stop } : {}),
     ...(r.hidden ? { hidden: r.hidden } : {}),
+    ...(r.entropies ? { entropies: r.entropies, margins: r.margins } : {}),
   }));
 }
 
