@@ -657,6 +657,90 @@ async function stepChunk(
 }
 
 /**
+ * Chunks are merged once the merged cache would hold at most this many times their positions:
+ * prompts are prefilled in chunks of similar length, so that few padded positions go through
+ * the whole model; but after that a padded position only costs attention to a masked key, while
+ * each chunk costs a decoder run per step.
+ */
+const MERGE_SLACK = 2;
+
+/** The cache positions after this step of each chunk: its mask's width less the next token. */
+function widthOf(c: Chunk): number {
+  return c.mask.length / c.states.length - 1;
+}
+
+function worthMerging(chunks: readonly Chunk[]): boolean {
+  const w = Math.max(...chunks.map(widthOf));
+  const rows = chunks.reduce((a, c) => a + c.states.length, 0);
+  const own = chunks.reduce((a, c) => a + c.states.length * widthOf(c), 0);
+  return rows * w <= MERGE_SLACK * own;
+}
+
+/**
+ * One chunk of all `chunks`' states, in order: each cache is moved right to the longest one's
+ * width, its new first positions masked (a key's place in the cache does not matter, only its
+ * mask: positions come with the keys), so that from now on one decoder run serves them all.
+ */
+function mergeChunks(state: DecodeState, chunks: readonly Chunk[]): Chunk {
+  const c = state.model.config;
+  const w = Math.max(...chunks.map(widthOf));
+  const rows = chunks.reduce((a, ch) => a + ch.states.length, 0);
+  const cap = (Math.floor(w / CACHE_BLOCK) + 1) * CACHE_BLOCK;
+  const rowCap = Math.ceil(rows * 1.5);
+  const { numKeyValueHeads: hkv, headDim: hd } = c;
+  const mask = new BigInt64Array(rows * (w + 1));
+  const ids = new BigInt64Array(rows), pos = new BigInt64Array(rows);
+  let r = 0;
+  for (const ch of chunks) {
+    const b = ch.states.length, own = widthOf(ch), shift = w - own;
+    for (let j = 0; j < b; j++) {
+      mask.set(ch.mask.subarray(j * (own + 1), (j + 1) * (own + 1)), (r + j) * (w + 1) + shift);
+    }
+    ids.set(ch.feeds.input_ids.data as BigInt64Array, r);
+    pos.set(ch.feeds.position_ids.data as BigInt64Array, r);
+    r += b;
+  }
+  const feeds: Record<string, HostTensor> = { ...state.weights };
+  const buffers: Float32Array[] = [];
+  for (let l = 0; l < c.numHiddenLayers; l++) {
+    const nm = cacheNames(l);
+    for (const name of [nm.pastKey, nm.pastValue]) {
+      const buffer = new Float32Array(rowCap * hkv * cap * hd);
+      let row = 0;
+      for (const ch of chunks) {
+        const src = ch.feeds[name].data as Float32Array, from = ch.cap!;
+        const own = widthOf(ch), shift = w - own;
+        for (let k = 0; k < ch.states.length * hkv; k++) {
+          buffer.set(
+            src.subarray(k * from * hd, (k * from + own) * hd),
+            ((row * hkv + k) * cap + shift) * hd,
+          );
+        }
+        row += ch.states.length;
+      }
+      feeds[name] = tensor(
+        "float32",
+        [rows, hkv, cap, hd],
+        buffer.subarray(0, rows * hkv * cap * hd),
+      );
+      buffers.push(buffer);
+    }
+  }
+  feeds.input_ids = tensor("int64", [rows, 1], ids);
+  feeds.attention_mask = tensor("int64", [rows, cap + 1], feedMask(mask, rows, w, cap));
+  feeds.position_ids = tensor("int64", [rows, 1], pos);
+  return {
+    states: chunks.flatMap((ch) => ch.states),
+    lastPos: chunks.flatMap((ch) => ch.lastPos),
+    mask,
+    cap,
+    rowCap,
+    feeds,
+    buffers,
+  };
+}
+
+/**
  * One decoding step: runs the decoder on each chunk's feeds, chooses a token for every row still
  * generating, then feeds the chosen tokens (one batch row per distinct state; a chunk's cache
  * keeps only the states that go on). Returns false when every row has finished.
@@ -669,7 +753,7 @@ export async function step(state: DecodeState, options: SampleOptions = {}): Pro
     if (c) next.push(c);
     live += n;
   }
-  state.chunks = next;
+  state.chunks = next.length > 1 && worthMerging(next) ? [mergeChunks(state, next)] : next;
   state.steps++;
   options.onStep?.(state.steps, live);
   return live > 0;

@@ -3,7 +3,7 @@ import { Graph } from "../../lib/graph/mod.ts";
 import { decoder, weightInputs } from "../../lib/model/llama.ts";
 import { loadModel, packSequences, weightFeeds } from "../../lib/model/mod.ts";
 import { compile, createRuntime, runProgram } from "../../lib/runtime/mod.ts";
-import { continuationText, sample } from "../../lib/sample/mod.ts";
+import { continuationText, finish, prefill, sample, step } from "../../lib/sample/mod.ts";
 
 const rt = createRuntime({ threads: 1 });
 const student = await loadModel("data/models/student", rt);
@@ -90,4 +90,30 @@ Deno.test("texts decoded after the prompt's last tokens are those the whole prom
     } else assert.equal(s.text, full);
   }
   assert.ok(stopped > 0 && bytes > 0, `stops ${stopped}, byte tokens ${bytes}`);
+});
+
+Deno.test("prompts prefilled in chunks by length, then decoded as one merged batch, give each prompt's greedy tokens alone", async () => {
+  const short = "Q: Sam has 3 red apples and 4 green apples. How many apples? ";
+  const texts = [
+    short + "\nA:",
+    short + "Count them.\nA:",
+    short + "Count them all. Then count the pears too.\nA:",
+    short.repeat(3) + "\nA:",
+    short.repeat(3) + "Add them.\nA:",
+  ];
+  const encoded = texts.map((t) => tok.encode(t, { addBos: true }));
+  const opts = { samplesPerPrompt: 16, maxNewTokens: 12, temperature: 0, stop: ["\nQ:"] };
+  const state = await prefill(student, encoded, opts);
+  assert.ok(state.chunks.length > 1, `chunks at prefill: ${state.chunks.length}`);
+  await step(state, opts);
+  assert.equal(state.chunks.length, 1, "merged after the prompts' run");
+  while (state.steps < opts.maxNewTokens && await step(state, opts));
+  const together = finish(state);
+  for (const [p, ids] of encoded.entries()) {
+    const [alone] = await sample(student, [ids], { ...opts, samplesPerPrompt: 1 });
+    for (const s of together.filter((x) => x.prompt === p)) {
+      assert.deepEqual(s.tokens, alone.tokens, `prompt ${p}`);
+      s.logprobs.forEach((lp, k) => assert.ok(Math.abs(lp - alone.logprobs[k]) < 1e-4));
+    }
+  }
 });
