@@ -468,6 +468,28 @@ function pushExtras(row: Row, extra: TokenExtras) {
   }
 }
 
+/**
+ * A row's text after its newest `token` (already in `row.tokens`), from its text before: only
+ * the last {@link PROMPT_CONTEXT} tokens are decoded, with and without the new one, and what
+ * the new one changed (the new piece, and a character its byte completed) replaces the end of
+ * the old text. So each step costs a few tokens, not the sample's length.
+ */
+function extendedText(state: DecodeState, row: Row, token: number): string {
+  const tok = state.model.tokenizer!;
+  const head = headOf(state, row.prompt);
+  const n = row.tokens.length;
+  if (n === 1) return continuationAfter(tok, head.ids, head.text, row.tokens);
+  const before = n - 1 >= PROMPT_CONTEXT
+    ? row.tokens.slice(n - 1 - PROMPT_CONTEXT, n - 1)
+    : [...head.ids.slice(n - 1 - PROMPT_CONTEXT), ...row.tokens.slice(0, n - 1)];
+  const was = tok.decode(before), now = tok.decode([...before, token]);
+  let same = 0;
+  while (same < was.length && was[same] === now[same]) same++;
+  const changed = was.length - same;
+  if (changed > row.text.length) return continuationAfter(tok, head.ids, head.text, row.tokens);
+  return row.text.slice(0, row.text.length - changed) + now.slice(same);
+}
+
 /** Adds one chosen token to a row: ends it at EOS or at a stop string, else extends it. */
 function extendRow(
   state: DecodeState,
@@ -487,8 +509,7 @@ function extendRow(
   pushExtras(row, extra);
   const tok = state.model.tokenizer;
   if (!tok || stop.length === 0) return;
-  const head = headOf(state, row.prompt);
-  const text = continuationAfter(tok, head.ids, head.text, row.tokens);
+  const text = extendedText(state, row, token);
   const found = checkStop(text, stop, { from: row.text.length });
   row.text = text;
   if (found.stopped) {
