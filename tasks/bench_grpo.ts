@@ -6,12 +6,12 @@
  * a median of its runs): one step alone swings with whatever else the shared cores do. Per
  * model it prints:
  *
- * - seconds per stage (sample, score, train) and the step's wall time, taken from one `onStep`
- *   call to the next, so everything the loop does between stages counts;
+ * - seconds per stage (sample, score, train) and the step's wall time, taken from the return of
+ *   one `onStep` call to the next call, so everything the loop does between stages counts;
  * - the share of the step outside the three stages (goal < 10%);
  * - sampling tokens/s against the plain sampler decoding the same prompts at the same batch
- *   (B·G rows, the same maximum of new tokens, no stop; three runs, their median) in the same
- *   run (goal ≥ 0.8);
+ *   (B·G rows, the same maximum of new tokens, no stop) after each timed step, on that step's
+ *   weights, median of the three (goal ≥ 0.8);
  * - the train stage's GFLOP/s (real prompt and completion tokens × `flopsPerToken` of a
  *   training step at each sequence's length; padding not counted) against ONNX Runtime's
  *   MatMul GFLOP/s measured in the same run (goal ≥ 0.5);
@@ -140,8 +140,20 @@ async function benchModel(
   const dir = await Deno.makeTempDir({ prefix: "bench-grpo-" });
   try {
     const { value, peakMiB } = await withPeakRss(async () => {
-      const marks: number[] = [];
+      const ends: number[] = [], resumes: number[] = [];
       const metrics: GrpoStepMetrics[] = [];
+      // The plain sampler on the step's prompts (same batch, same length, no stop) runs after
+      // every step, on the step's weights, so that both see the same spells of the shared cores.
+      // It runs on a twin of the generator (the same tensors), whose decoder it builds untimed:
+      // the next step still builds its own, as training does after every update.
+      const prompts = seeds.slice(0, o.prompts).map((s) => promptTokens(generator, s));
+      const plainRates: number[] = [];
+      const plainOptions = {
+        samplesPerPrompt: o.group,
+        maxNewTokens: o.maxNewTokens,
+        temperature: 1,
+        stopAtEos: false,
+      };
       await trainGenerator({
         generator,
         seeds,
@@ -152,29 +164,29 @@ async function benchModel(
         seed: 1,
         progress: false,
         signals: [],
-        onStep: (m) => {
-          marks.push(performance.now());
+        onStep: async (m) => {
+          const end = performance.now();
           metrics.push(m);
+          if (metrics.length > 1) {
+            const twin = createModel(
+              generator.config,
+              new Map(generator.store),
+              generator.runtime,
+              generator.tokenizer,
+            );
+            await sample(twin, prompts.slice(0, 1), { ...plainOptions, maxNewTokens: 1 });
+            const t0 = performance.now();
+            const plain = await sample(twin, prompts, { ...plainOptions, seed: metrics.length });
+            const seconds = (performance.now() - t0) / 1000;
+            plainRates.push(plain.reduce((a, s) => a + s.tokens.length, 0) / seconds);
+          }
+          // A step's own time runs from this callback's return to the next one's call.
+          ends.push(end);
+          resumes.push(performance.now());
         },
       });
-      // The plain sampler on the step's prompts: same batch, same length, no stop.
-      // As many runs as timed steps, and their median, as for the steps.
-      const prompts = seeds.slice(0, o.prompts).map((s) => promptTokens(generator, s));
-      const plainRates: number[] = [];
-      for (let k = 0; k < TIMED_STEPS; k++) {
-        const t0 = performance.now();
-        const plain = await sample(generator, prompts, {
-          samplesPerPrompt: o.group,
-          maxNewTokens: o.maxNewTokens,
-          temperature: 1,
-          seed: 2 + k,
-          stopAtEos: false,
-        });
-        const plainSeconds = (performance.now() - t0) / 1000;
-        plainRates.push(plain.reduce((a, s) => a + s.tokens.length, 0) / plainSeconds);
-      }
       return {
-        timed: metrics.slice(1).map((m, i) => ({ m, step: (marks[i + 1] - marks[i]) / 1000 })),
+        timed: metrics.slice(1).map((m, i) => ({ m, step: (ends[i + 1] - resumes[i]) / 1000 })),
         plainTokensPerSecond: median(plainRates),
       };
     });

@@ -82,7 +82,8 @@ export interface TrainGeneratorOptions {
   /** Run folder part: `checkpoints/` and `metrics.jsonl` go here. */
   dir: string;
   seed: number;
-  onStep?: (m: GrpoStepMetrics) => void;
+  /** Called after each step (and awaited, so a caller may measure between steps). */
+  onStep?: (m: GrpoStepMetrics) => void | Promise<void>;
   /** Show a progress line on stderr. @default true */
   progress?: boolean;
   /** Signals that stop the run after the current step, with a checkpoint. @default SIGINT, SIGTERM */
@@ -398,7 +399,7 @@ export async function trainGenerator(o: TrainGeneratorOptions): Promise<TrainGen
       metrics.push(m);
       await Deno.writeTextFile(metricsPath, JSON.stringify(m) + "\n", { append: true });
       bar?.update(m.step, statusLine(m));
-      o.onStep?.(m);
+      await o.onStep?.(m);
     },
     { steps: c.steps, start: ck?.step ?? 0, saveEvery: c.saveEvery, signals: o.signals },
   );
