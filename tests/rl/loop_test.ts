@@ -55,7 +55,9 @@ Deno.test("steps, a stop signal, and a resumed run give the same weights and met
     // The test runner owns SIGINT, so the run listens for SIGUSR1 here. Sent after step 1, it is
     // seen once the event loop turns (after step 1 or 2): the loop checkpoints and returns.
     signals: ["SIGUSR1"],
-    onStep: (m) => m.step === 1 && Deno.kill(Deno.pid, "SIGUSR1"),
+    onStep: (m) => {
+      if (m.step === 1) Deno.kill(Deno.pid, "SIGUSR1");
+    },
   });
   assert.ok(b1.steps >= 1 && b1.steps < 4, `stopped after ${b1.steps} steps`);
   assert.equal(b1.signal, "SIGUSR1");
