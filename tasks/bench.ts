@@ -359,6 +359,7 @@ async function runBench(
     for (const f of await benchGrpo(rt, mm, { large: BENCH_LLAMA, onLine: console.log })) {
       const key = f.model === "default generator" ? "grpo_default" : "grpo_large";
       figures[`${key}_step_s`] = f.seconds.step;
+      figures[`${key}_sync_s`] = f.seconds.sync;
       figures[`${key}_outside_share`] = f.outsideShare;
       figures[`${key}_sample_ratio`] = f.sampleRatio;
       figures[`${key}_train_ratio`] = f.trainRatio;

@@ -6,9 +6,11 @@
  * a median of its runs): one step alone swings with whatever else the shared cores do. Per
  * model it prints:
  *
- * - seconds per stage (sample, score, train) and the step's wall time, taken from the return of
- *   one `onStep` call to the next call, so everything the loop does between stages counts;
- * - the share of the step outside the three stages (goal < 10%);
+ * - seconds per stage (sample, score, train, and sync: rebuilding the sampler's decoder with the
+ *   updated weights, as RL trainers report their weight sync) and the step's wall time, taken
+ *   from the return of one `onStep` call to the next call, so everything the loop does between
+ *   stages counts;
+ * - the share of the step outside the four stages (goal < 10%);
  * - sampling tokens/s against the plain sampler decoding the same prompts at the same batch
  *   (B·G rows, the same maximum of new tokens, no stop) after each timed step, on that step's
  *   weights, median of the three (goal ≥ 0.8);
@@ -51,11 +53,14 @@ import { sample } from "../lib/sample/mod.ts";
 export interface GrpoBenchFigures {
   readonly model: string;
   readonly params: number;
-  /** The timed step's stages and wall time (s). */
-  readonly seconds: { sample: number; score: number; train: number; step: number };
+  /**
+   * The timed step's stages and wall time (s); `sync`: rebuilding the sampler's decoder with the
+   * updated weights, after the update.
+   */
+  readonly seconds: { sample: number; score: number; train: number; sync: number; step: number };
   /** Seconds of the train stage inside ONNX Runtime's runs (the rest is host work). */
   readonly trainSessionSeconds: number | null;
-  /** (step − sample − score − train) / step (goal < 10%). */
+  /** (step − sample − score − train − sync) / step (goal < 10%). */
   readonly outsideShare: number;
   readonly completionTokens: number;
   readonly sampleTokensPerSecond: number;
@@ -200,7 +205,8 @@ async function benchModel(
         step,
         completionTokens,
         trainSession: s.trainSession ?? NaN,
-        outside: (step - s.sample - s.score - s.train) / step,
+        sync: s.sync ?? 0,
+        outside: (step - s.sample - s.score - s.train - (s.sync ?? 0)) / step,
         sampleTokensPerSecond: completionTokens / s.sample,
         trainGflops: trainFlops(generator, m, promptLength, o.group) / s.train / 1e9,
         parseRate: m.parseRate,
@@ -217,6 +223,7 @@ async function benchModel(
         sample: mid("sample"),
         score: mid("score"),
         train: mid("train"),
+        sync: mid("sync"),
         step: mid("step"),
       },
       trainSessionSeconds: Number.isNaN(trainSession) ? null : trainSession,
@@ -347,7 +354,7 @@ export function formatGrpo(f: GrpoBenchFigures): string[] {
   return [
     `${name}: step ${s.step.toFixed(2)} s = sample ${s.sample.toFixed(2)} + score ${
       s.score.toFixed(2)
-    } + train ${s.train.toFixed(2)} + outside ${
+    } + train ${s.train.toFixed(2)} + sync ${s.sync.toFixed(2)} + outside ${
       (100 * f.outsideShare).toFixed(1)
     }% (goal < 10%); parse ${(100 * f.parseRate).toFixed(0)}%`,
     `${name}: sampling ${

@@ -33,6 +33,7 @@ import {
   policyUpdate,
 } from "./loss.ts";
 import { type Rollout, sampleGroups, scoreRollouts } from "./rollout.ts";
+import { prepareDecoder } from "../sample/mod.ts";
 
 /** One line of `metrics.jsonl`: what one GRPO step did. */
 export interface GrpoStepMetrics {
@@ -55,10 +56,19 @@ export interface GrpoStepMetrics {
   /** Share of rollouts that read back as a task record. */
   parseRate: number;
   /**
-   * Seconds spent sampling, scoring, training, and in the whole step; `trainSession`: the part
-   * of `train` inside ONNX Runtime's runs (the rest is host work: packing, summing gradients).
+   * Seconds spent sampling, scoring, training, rebuilding the sampler's decoder with the new
+   * weights (`sync`, as RL trainers report their weight sync), and in the whole step;
+   * `trainSession`: the part of `train` inside ONNX Runtime's runs (the rest is host work:
+   * packing, summing gradients).
    */
-  seconds: { sample: number; score: number; train: number; total: number; trainSession?: number };
+  seconds: {
+    sample: number;
+    score: number;
+    train: number;
+    sync?: number;
+    total: number;
+    trainSession?: number;
+  };
   /** Share of parsed candidates per procedural kind, where the question matches a template. */
   kinds?: Record<string, number>;
   /** Groups trained on (after dynamic sampling) and dynamic-sampling refills made. */
@@ -272,6 +282,10 @@ async function grpoStep(
     );
   }
   const trainMs = performance.now() - t1;
+  // The next step samples from the updated weights: its decoder is built now, and timed apart.
+  const t2 = performance.now();
+  if (updates.length) await prepareDecoder(o.generator, c.promptsPerStep * c.groupSize);
+  const syncMs = performance.now() - t2;
   const rewards = s.rewards.filter((r): r is number => r !== null);
   const { mean, std } = meanStd(rewards);
   const lengths = s.rollouts.map((r) => r.sample.tokens.length);
@@ -296,6 +310,7 @@ async function grpoStep(
       sample: s.sampleMs / 1000,
       score: s.scoreMs / 1000,
       train: trainMs / 1000,
+      sync: syncMs / 1000,
       total: (performance.now() - t0) / 1000,
       trainSession: updates.reduce((a, u) => a + u.sessionMs, 0) / 1000,
     },
@@ -332,7 +347,9 @@ function statusLine(m: GrpoStepMetrics): string {
     `H ${m.entropy.toFixed(2)}`,
     `clip ${pct(m.clipFraction)}`,
     ...(m.kl === null ? [] : [`kl ${m.kl.toFixed(4)}`]),
-    `sample/score/train ${s.sample.toFixed(1)}/${s.score.toFixed(1)}/${s.train.toFixed(1)}s`,
+    `sample/score/train/sync ${s.sample.toFixed(1)}/${s.score.toFixed(1)}/${s.train.toFixed(1)}/${
+      (s.sync ?? 0).toFixed(1)
+    }s`,
   ].join(" ");
 }
 

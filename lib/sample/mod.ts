@@ -26,6 +26,7 @@ export {
   type DecodeState,
   finish,
   prefill,
+  prepareDecoder,
   type Sample,
   sample,
   type SampleOptions,

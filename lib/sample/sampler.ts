@@ -358,6 +358,35 @@ function prefillFeeds(
 const SPIN_FREE_ROWS = 64;
 
 /**
+ * Builds (or finds) the decoder program `sample` will use for `rows` rows (prompts × samples)
+ * with these options. The decoder bakes the model's current weights in, so it is rebuilt after a
+ * training step replaces them: a trainer calls this right after its update, so that the cost is
+ * its own (a weight sync, as RL trainers report it) and the next sampling finds the decoder ready.
+ *
+ * @example The decoder sampling will use, built ahead
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadModel } from "../model/mod.ts";
+ * import { createRuntime } from "../runtime/mod.ts";
+ * import { prepareDecoder } from "./sampler.ts";
+ * const model = await loadModel("data/models/student", createRuntime({ threads: 1 }));
+ * const program = await prepareDecoder(model, 48);
+ * assert.equal(await prepareDecoder(model, 48), program);
+ * ```
+ */
+export async function prepareDecoder(
+  model: LanguageModel,
+  rows: number,
+  options: Pick<SampleOptions, "hiddenStates"> = {},
+): Promise<Program> {
+  return await decodeProgram(model, {
+    spin: rows < SPIN_FREE_ROWS,
+    hidden: options.hiddenStates ?? false,
+    splitCache: true,
+  });
+}
+
+/**
  * Sets up decoding: one row per (prompt, sample) with its own forked generator, the decoder
  * program, and the first feeds. Rows are cut into chunks of similar prompt lengths (see
  * {@link RUN_COST_POSITIONS}), each run on its own with its prompts left-padded to its longest;
@@ -389,11 +418,7 @@ export async function prefill(
       });
     }
   }
-  const program = await decodeProgram(model, {
-    spin: rows.length < SPIN_FREE_ROWS,
-    hidden: options.hiddenStates ?? false,
-    splitCache: true,
-  });
+  const program = await prepareDecoder(model, rows.length, options);
   // A decoder with weights baked in reads none; one over the store reads them all.
   const weights = program.signature.inputs.some((i) => i.name === "model.embed_tokens.weight")
     ? weightFeeds(model)
