@@ -314,13 +314,15 @@ function encodePrompts(
 
 /**
  * The first decoder inputs of `prompts`: left-padded to the longest (padding is masked and
- * takes position 0), with an empty KV cache.
+ * takes position 0), and `mask`, the prompts' own attention mask. The cache is one masked
+ * position of zeros rather than empty: the split attention then multiplies no zero-sized
+ * matrices, which not every execution provider takes.
  */
 function prefillFeeds(
   model: LanguageModel,
   weights: Record<string, HostTensor>,
   prompts: readonly (readonly number[])[],
-): Record<string, HostTensor> {
+): { feeds: Record<string, HostTensor>; mask: BigInt64Array } {
   const c = model.config;
   const n = prompts.length;
   const width = Math.max(...prompts.map((e) => e.length));
@@ -335,18 +337,22 @@ function prefillFeeds(
       pos[r * width + i] = BigInt(i - pad);
     }
   });
+  const withRoom = new BigInt64Array(n * (width + 1));
+  for (let r = 0; r < n; r++) {
+    withRoom.set(mask.subarray(r * width, (r + 1) * width), r * (width + 1) + 1);
+  }
   const feeds: Record<string, HostTensor> = {
     ...weights,
     input_ids: tensor("int64", [n, width], ids),
-    attention_mask: tensor("int64", [n, width], mask),
+    attention_mask: tensor("int64", [n, width + 1], withRoom),
     position_ids: tensor("int64", [n, width], pos),
   };
+  const room = tensor("float32", [n, c.numKeyValueHeads, 1, c.headDim]);
   for (let l = 0; l < c.numHiddenLayers; l++) {
-    const empty = tensor("float32", [n, c.numKeyValueHeads, 0, c.headDim]);
-    feeds[cacheNames(l).pastKey] = empty;
-    feeds[cacheNames(l).pastValue] = empty;
+    feeds[cacheNames(l).pastKey] = room;
+    feeds[cacheNames(l).pastValue] = room;
   }
-  return feeds;
+  return { feeds, mask };
 }
 
 /**
@@ -441,11 +447,16 @@ export async function prefill(
     const states = sharePrefixes
       ? group.map((u) => u.rows)
       : group.flatMap((u) => u.rows.map((r) => [r]));
-    const feeds = prefillFeeds(model, weights, states.map((s) => encoded[rows[s[0]].prompt]));
+    const { feeds, mask } = prefillFeeds(
+      model,
+      weights,
+      states.map((s) => encoded[rows[s[0]].prompt]),
+    );
     return {
       states,
       lastPos: states.map((s) => encoded[rows[s[0]].prompt].length - 1),
-      mask: feeds.attention_mask.data as BigInt64Array,
+      mask,
+      cap: 1,
       feeds,
     };
   });
