@@ -31,7 +31,7 @@ import { sample } from "../lib/sample/mod.ts";
 import { cli, createRng, runMain, THREADS_FLAG, usageExit } from "../lib/run/mod.ts";
 import { benchVerify, formatVerify } from "./bench_verify.ts";
 import { benchAcquire, formatAcquire } from "./bench_acquire.ts";
-import { benchGrpo } from "./bench_grpo.ts";
+import { benchGrpo, median } from "./bench_grpo.ts";
 import { benchCudaMatch, formatCudaMatch } from "./bench_cuda.ts";
 
 const SECTIONS = [
@@ -44,11 +44,6 @@ const SECTIONS = [
   "grpo",
   "cuda",
 ] as const;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 /** GFLOP/s of an n×n by n×n float32 MatMul, median of several runs. */
 export async function benchMatMul(rt: Runtime, n = 2048, reps = 7): Promise<number> {

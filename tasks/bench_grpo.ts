@@ -47,7 +47,7 @@ import {
 } from "../lib/rl/mod.ts";
 import { cli, createRng, runMain, THREADS_FLAG } from "../lib/run/mod.ts";
 import { createRuntime, type Runtime } from "../lib/runtime/mod.ts";
-import { sample } from "../lib/sample/mod.ts";
+import { prepareDecoder, sample } from "../lib/sample/mod.ts";
 
 /** What one model's GRPO step measured. */
 export interface GrpoBenchFigures {
@@ -179,7 +179,7 @@ async function benchModel(
               generator.runtime,
               generator.tokenizer,
             );
-            await sample(twin, prompts.slice(0, 1), { ...plainOptions, maxNewTokens: 1 });
+            await prepareDecoder(twin, prompts.length * o.group);
             const t0 = performance.now();
             const plain = await sample(twin, prompts, { ...plainOptions, seed: metrics.length });
             const seconds = (performance.now() - t0) / 1000;
@@ -248,7 +248,7 @@ async function benchModel(
 const TIMED_STEPS = 3;
 
 /** The middle value (the mean of the two middle ones for an even count). */
-function median(xs: readonly number[]): number {
+export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const h = s.length >> 1;
   return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;

@@ -13,6 +13,7 @@ import { type LanguageModel, scoreTokens } from "../model/mod.ts";
 import { continuationText, sample } from "../sample/mod.ts";
 import { encodeCompletion } from "../train/mod.ts";
 import type { AcquireContext } from "./types.ts";
+import { normalize } from "./embed.ts";
 
 /** The student's view of a record: the prompt it is asked and the gold completion it learns. */
 export interface StudentPrompt {
@@ -119,13 +120,7 @@ function pooledStates(states: readonly Float32Array[], count: number, width: num
     const h = states[t];
     for (let j = 0; j < width; j++) v[j] += h[j];
   }
-  let s = 0;
-  for (let j = 0; j < width; j++) s += v[j] * v[j];
-  if (s > 0) {
-    const inv = 1 / Math.sqrt(s);
-    for (let j = 0; j < width; j++) v[j] *= inv;
-  }
-  return v;
+  return normalize(v);
 }
 
 /** The tokenizer of a model, or an error saying who needs it. */

@@ -185,6 +185,7 @@ function attentionBlock(
   // keys (B,Hkv,1,Tk,Hd); MatMul broadcasts over R.
   const q5 = reshape(q, [0, hkv, h / hkv, -1, hd]);
   const keysT = (x: Value) => transpose(unsqueeze(x, [2]), [0, 1, 2, 4, 3]);
+  let ctx: Value; // (B,Hkv,R,Tq,Hd)
   if (past && splitCache) {
     // Scores against the past and the new keys, one softmax over both, and each part's values
     // weighted by its own share: the same attention, without a joined (B,Hkv,Tk,Hd) cache.
@@ -196,22 +197,18 @@ function attentionBlock(
     const p = softmax(scores, -1);
     const end = x.graph.constant(tensor("int64", [1], [Number.MAX_SAFE_INTEGER]));
     const zero = x.graph.constant(tensor("int64", [1], [0]));
-    const ctx = add(
+    ctx = add(
       matMul(slice(p, zero, tp, [-1]), unsqueeze(past.value, [2])),
       matMul(slice(p, tp, end, [-1]), unsqueeze(v, [2])),
-    ); // (B,Hkv,R,Tq,Hd)
-    const merged = reshape(transpose(reshape(ctx, [0, h, -1, hd]), [0, 2, 1, 3]), [0, 0, h * hd]);
-    return {
-      out: linear(merged, w("o_proj.weight"), wOpt("o_proj.bias")),
-      cache: { key: k, value: v },
-    };
+    );
+  } else {
+    if (past) {
+      k = concat([past.key, k], 2); // (B,Hkv,Tk,Hd)
+      v = concat([past.value, v], 2);
+    }
+    const scores = add(mul(matMul(q5, keysT(k)), 1 / Math.sqrt(hd)), bias); // (B,Hkv,R,Tq,Tk)
+    ctx = matMul(softmax(scores, -1), unsqueeze(v, [2]));
   }
-  if (past) {
-    k = concat([past.key, k], 2); // (B,Hkv,Tk,Hd)
-    v = concat([past.value, v], 2);
-  }
-  const scores = add(mul(matMul(q5, keysT(k)), 1 / Math.sqrt(hd)), bias); // (B,Hkv,R,Tq,Tk)
-  const ctx = matMul(softmax(scores, -1), unsqueeze(v, [2])); // (B,Hkv,R,Tq,Hd)
   const merged = reshape(transpose(reshape(ctx, [0, h, -1, hd]), [0, 2, 1, 3]), [0, 0, h * hd]); // (B,Tq,H·Hd)
   return {
     out: linear(merged, w("o_proj.weight"), wOpt("o_proj.bias")),

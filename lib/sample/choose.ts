@@ -167,17 +167,21 @@ export interface TokenDistribution {
   stats(): { entropy: number; margin: number };
 }
 
-/** Entropy and top-1 − top-2 margin of softmax(`logits`), whose largest entry is at `best`. */
+/**
+ * Entropy and top-1 − top-2 margin of softmax(`logits`), whose largest entry is at `best`;
+ * `raw`, where given, already holds each exp(l − max) (sampling at T = 1 has computed them).
+ */
 function softmaxStats(
   logits: ArrayLike<number>,
   best: number,
+  raw?: Float64Array,
 ): { entropy: number; margin: number } {
   const max = logits[best];
   // With w = exp(l − max) and Z = Σ w: H = ln Z − Σ w (l − max) / Z; the top weight is 1.
   let z = 0, wd = 0, second = 0;
   for (let i = 0; i < logits.length; i++) {
     const d = logits[i] - max;
-    const w = Math.exp(d);
+    const w = raw ? raw[i] : Math.exp(d);
     z += w;
     wd += w * d;
     if (i !== best && w > second) second = w;
@@ -277,7 +281,7 @@ export function tokenDistribution(
   const kept = candidates;
   const n = kept ? kept.length : v;
   return {
-    stats: () => softmaxStats(logits, best),
+    stats: () => softmaxStats(logits, best, inv === 1 ? weights : undefined),
     draw(rng) {
       let u = rng.next() * z;
       let token = -1;

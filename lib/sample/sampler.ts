@@ -150,7 +150,7 @@ interface Chunk {
   readonly lastPos: readonly number[];
   /** Attention mask of each state so far, (states, width): its cache's positions, then its new ones. */
   readonly mask: BigInt64Array;
-  /** Positions the cache in `feeds` has room for (0 before the prompts' run). */
+  /** Positions the cache in `feeds` has room for (1 at the prompts' run: one masked position). */
   readonly cap?: number;
   /** States (batch rows) the cache's buffers have room for. */
   readonly rowCap?: number;
@@ -196,6 +196,31 @@ const DROP_FRACTION = 1 / 8;
 const CACHE_BLOCK = 32;
 
 /**
+ * Copies the first `count` positions of each row of `src` (states, Hkv, its positions, Hd) named
+ * in `rows` into `dst` (·, Hkv, `cap`, Hd): source row `rows[j]` to destination row `first + j`,
+ * from position `at` on.
+ */
+function copyPositions(
+  src: HostTensor,
+  count: number,
+  rows: readonly number[],
+  dst: Float32Array,
+  cap: number,
+  first: number,
+  at: number,
+) {
+  if (count === 0) return;
+  const [, hkv, from, hd] = src.shape as number[];
+  const data = src.data as Float32Array;
+  for (let j = 0; j < rows.length; j++) {
+    for (let h = 0; h < hkv; h++) {
+      const s = (rows[j] * hkv + h) * from * hd, to = (((first + j) * hkv + h) * cap + at) * hd;
+      dst.set(data.subarray(s, s + count * hd), to);
+    }
+  }
+}
+
+/**
  * A new cache (rows, Hkv, cap, Hd) for the kept states `at`: each one's first `valid` positions
  * from `past` (states, Hkv, ·, Hd), then the run's new positions from `fresh` (states, Hkv, Tq,
  * Hd); the rest is room. Its buffer holds `rowCap` rows (room for states to come), and is `into`
@@ -210,19 +235,12 @@ function gatherCache(
   rowCap: number,
   into: Float32Array | undefined,
 ): { tensor: HostTensor; buffer: Float32Array } {
-  const [, hkv, from, hd] = past.shape as number[];
-  const tq = fresh.shape[2] as number;
-  const size = at.length * hkv * cap * hd, room = rowCap * hkv * cap * hd;
+  const [, hkv, , hd] = past.shape as number[];
+  const room = rowCap * hkv * cap * hd;
   const buffer = into && into.length >= room ? into : new Float32Array(room);
-  const out = buffer.subarray(0, size);
-  const src = past.data as Float32Array, add = fresh.data as Float32Array;
-  for (let j = 0; j < at.length; j++) {
-    for (let h = 0; h < hkv; h++) {
-      const s = at[j] * hkv + h, to = (j * hkv + h) * cap * hd;
-      if (valid > 0) out.set(src.subarray(s * from * hd, (s * from + valid) * hd), to);
-      out.set(add.subarray(s * tq * hd, (s + 1) * tq * hd), to + valid * hd);
-    }
-  }
+  copyPositions(past, valid, at, buffer, cap, 0, 0);
+  copyPositions(fresh, fresh.shape[2] as number, at, buffer, cap, 0, valid);
+  const out = buffer.subarray(0, at.length * hkv * cap * hd);
   return { tensor: tensor("float32", [at.length, hkv, cap, hd], out), buffer };
 }
 
@@ -765,15 +783,10 @@ function mergeChunks(state: DecodeState, chunks: readonly Chunk[]): Chunk {
       const buffer = new Float32Array(rowCap * hkv * cap * hd);
       let row = 0;
       for (const ch of chunks) {
-        const src = ch.feeds[name].data as Float32Array, from = ch.cap!;
-        const own = widthOf(ch), shift = w - own;
-        for (let k = 0; k < ch.states.length * hkv; k++) {
-          buffer.set(
-            src.subarray(k * from * hd, (k * from + own) * hd),
-            ((row * hkv + k) * cap + shift) * hd,
-          );
-        }
-        row += ch.states.length;
+        const own = widthOf(ch), b = ch.states.length;
+        const all = Array.from({ length: b }, (_, j) => j);
+        copyPositions(ch.feeds[name], own, all, buffer, cap, row, w - own);
+        row += b;
       }
       feeds[name] = tensor(
         "float32",
@@ -819,21 +832,20 @@ export async function step(state: DecodeState, options: SampleOptions = {}): Pro
 /** The samples of a finished (or length-capped) decode, in (prompt, index) order. */
 export function finish(state: DecodeState): Sample[] {
   const tok = state.model.tokenizer;
-  return state.rows.map((r) => ({
-    prompt: r.prompt,
-    index: r.index,
-    tokens: r.tokens,
-    text: r.finish === "stop"
-      ? r.text
-      : tok
-      ? continuationAfter(tok, headOf(state, r.prompt).ids, headOf(state, r.prompt).text, r.tokens)
-      : "",
-    logprobs: r.logprobs,
-    finish: r.finish ?? "length",
-    ...(r.stop !== undefined ? { stop: r.stop } : {}),
-    ...(r.hidden ? { hidden: r.hidden } : {}),
-    ...(r.entropies ? { entropies: r.entropies, margins: r.margins } : {}),
-  }));
+  return state.rows.map((r) => {
+    const head = tok && r.finish !== "stop" ? headOf(state, r.prompt) : undefined;
+    return {
+      prompt: r.prompt,
+      index: r.index,
+      tokens: r.tokens,
+      text: head ? continuationAfter(tok!, head.ids, head.text, r.tokens) : tok ? r.text : "",
+      logprobs: r.logprobs,
+      finish: r.finish ?? "length",
+      ...(r.stop !== undefined ? { stop: r.stop } : {}),
+      ...(r.hidden ? { hidden: r.hidden } : {}),
+      ...(r.entropies ? { entropies: r.entropies, margins: r.margins } : {}),
+    };
+  });
 }
 
 /**
